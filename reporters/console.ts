@@ -1,0 +1,126 @@
+import type { CaseResult, ControlSummary, RunInfo, RunSummary } from '../src/runner/results.js';
+import { type Palette, paletteFor } from './colors.js';
+import { CONTROL_MARK, caseError, errorLines, failureLines, formatDuration, plural, printable, STATUS_MARK } from './format.js';
+import { groupBySection } from './sections.js';
+import { type ControlState, controlState } from './summary.js';
+import type { ReporterFactory } from './types.js';
+import { verdictLine } from './verdict.js';
+
+const EVIDENCE_SHOWN = 3;
+const STDERR_LINES_SHOWN = 8;
+const DETAIL_INDENT = '    ';
+
+function header(info: RunInfo): string {
+  const parts = [
+    `${info.tool.name} ${info.tool.version}`,
+    `agent ${info.agentId}`,
+    `seed ${info.seed}`,
+    plural(info.plannedCases, 'case'),
+    info.adapter,
+  ];
+  if (info.shard) parts.push(`shard ${info.shard.index}/${info.shard.total}`);
+  return parts.join(' · ');
+}
+
+function caseLines(result: CaseResult, color: Palette, verbose: boolean): string[] {
+  const time = color.dim(formatDuration(result.durationMs));
+  const indent = (lines: string[]) => lines.map((line) => DETAIL_INDENT + line);
+  switch (result.status) {
+    case 'passed':
+      return [`${color.green(STATUS_MARK.passed)} ${result.id}  ${time}`];
+    case 'failed': {
+      const failures = result.findings.filter((finding) => finding.status === 'fail');
+      const detail = failureLines(failures, result.replay, verbose ? undefined : EVIDENCE_SHOWN);
+      return [`${color.red(STATUS_MARK.failed)} ${result.id}  ${time}`, ...indent(detail)];
+    }
+    case 'error': {
+      const detail = errorLines(caseError(result), result.replay, verbose ? undefined : STDERR_LINES_SHOWN);
+      return [`${color.yellow(STATUS_MARK.error)} ${result.id}  ${time}`, ...indent(detail)];
+    }
+    case 'skipped':
+      return [color.dim(`${STATUS_MARK.skipped} ${result.id}  skipped: ${printable(result.skipReason ?? 'no reason given')}`)];
+  }
+}
+
+interface Row {
+  label: string;
+  held: number;
+  broke: number;
+  state: ControlState;
+}
+
+const controlRow = (label: string, control: ControlSummary): Row => ({
+  label,
+  held: control.passed,
+  broke: control.failed,
+  state: controlState(control),
+});
+
+// One row per section, with the held/broke case counts of its controls; a broken control gets
+// its own row beneath, so a passing run stays a few lines. `verbose` lists every control.
+function controlRows(controls: ControlSummary[], verbose: boolean): Row[] {
+  return groupBySection(controls, (control) => control.section).flatMap(({ section, items }) => {
+    const total: ControlSummary = {
+      control: section,
+      section,
+      title: section,
+      passed: items.reduce((sum, control) => sum + control.passed, 0),
+      failed: items.reduce((sum, control) => sum + control.failed, 0),
+    };
+    const listed = verbose ? items : items.filter((control) => controlState(control) === 'broke');
+    return [
+      controlRow(`${section} (${plural(items.length, 'control')})`, total),
+      ...listed.map((control) => controlRow(`  ${control.control}`, control)),
+    ];
+  });
+}
+
+function summaryLines(summary: RunSummary, color: Palette, verbose: boolean): string[] {
+  const rows = controlRows(summary.controls, verbose);
+  const width = Math.max('Controls'.length, ...rows.map((row) => row.label.length)) + 2;
+  const cell = (value: number | string) => String(value).padStart(6);
+  const table = rows.map((row) => {
+    const paint = { held: color.green, broke: color.red, untested: color.dim }[row.state];
+    const mark = paint(CONTROL_MARK[row.state]);
+    return `${mark} ${row.label.padEnd(width)}${cell(row.held)}${cell(row.broke)}`;
+  });
+  const { totals } = summary;
+  const counts = [
+    color.green(`${totals.passed} passed`),
+    totals.failed > 0 ? color.red(`${totals.failed} failed`) : `${totals.failed} failed`,
+    totals.errors > 0 ? color.yellow(plural(totals.errors, 'error')) : plural(totals.errors, 'error'),
+    `${totals.skipped} skipped`,
+  ];
+  return [
+    '',
+    color.bold(`  ${'Controls'.padEnd(width)}${cell('held')}${cell('broke')}`),
+    ...table,
+    `${plural(totals.cases, 'case')}: ${counts.join(', ')} in ${formatDuration(summary.durationMs)}`,
+    verdictLine(summary),
+  ];
+}
+
+/**
+ * Prints each case as it ends (details for failures and errors, with the replay command), then
+ * a per-control table and a final plain verdict line. Colour only on a terminal without NO_COLOR.
+ */
+export const consoleReporter: ReporterFactory = (options) => {
+  const stream = options.stream ?? process.stdout;
+  const verbose = options.verbose ?? false;
+  const color = paletteFor(stream);
+  const print = (lines: string[]) => {
+    stream.write(`${lines.join('\n')}\n`);
+  };
+  return {
+    name: 'console',
+    onRunStart(info) {
+      print([color.dim(header(info))]);
+    },
+    onCaseEnd(result) {
+      print(caseLines(result, color, verbose));
+    },
+    onRunEnd(summary) {
+      print(summaryLines(summary, color, verbose));
+    },
+  };
+};

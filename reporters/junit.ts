@@ -1,0 +1,85 @@
+import { createRequire } from 'node:module';
+import type { Builder, TestCase } from 'junit-report-builder';
+import { type CaseDigest, digestCase } from './digest.js';
+import { writeReportFile } from './file.js';
+import { caseError, errorLines, failureLines, findingHeadline, printable } from './format.js';
+import { groupBySection } from './sections.js';
+import type { ReporterFactory } from './types.js';
+
+// The package is CommonJS (`module.exports = builder`) but declares `export default`, so under
+// NodeNext a default import is typed as the module namespace; require gives the builder itself.
+const sharedBuilder = createRequire(import.meta.url)('junit-report-builder') as Builder;
+
+const seconds = (ms: number): number => Math.round(ms) / 1000;
+
+// CDATA cannot hold `]]>`, and xmlbuilder splits only the first occurrence; a hostile excerpt
+// with two would end the section early and break the file.
+const cdataSafe = (text: string): string => text.replaceAll(']]>', ']]&gt;');
+
+// junit-report-builder writes a bare `<skipped/>`; CI viewers show the reason from `message`.
+function skipWithReason(testCase: TestCase, reason: string): void {
+  testCase.skipped();
+  const build = testCase.build.bind(testCase);
+  testCase.build = (parent) => {
+    const element = build(parent);
+    for (const child of element.children) {
+      if ((child as { name?: string }).name === 'skipped') child.att('message', reason);
+    }
+    return element;
+  };
+}
+
+function addCase(testCase: TestCase, digest: CaseDigest, suite: string): void {
+  testCase.className(suite).name(`${digest.id}: ${digest.title}`).time(seconds(digest.durationMs));
+  for (const control of digest.controls) testCase.property('control', control);
+  testCase.property('seed', String(digest.seed)).property('replay', digest.replay).property('adapter', digest.adapter);
+  for (const figure of digest.figures) testCase.property(`figure.${figure.name}`, String(figure.value));
+
+  if (digest.status === 'failed') {
+    const [first] = digest.failures;
+    const control = first?.control ?? digest.controls[0] ?? digest.pack;
+    const message = first ? findingHeadline(first) : `${control}: failed without a failing finding`;
+    testCase.failure(message, control).stacktrace(cdataSafe(failureLines(digest.failures, digest.replay).join('\n')));
+  } else if (digest.status === 'error') {
+    const error = caseError(digest);
+    const text = errorLines(error, digest.replay).join('\n');
+    testCase.error(printable(error.message), error.kind, cdataSafe(text));
+  } else if (digest.status === 'skipped') {
+    skipWithReason(testCase, digest.skipReason ?? 'skipped');
+  }
+}
+
+// JUnit readers expect the suite timestamp as ISO 8601 without a zone; ours is UTC.
+const timestamp = (iso: string): string => iso.slice(0, 19);
+
+/**
+ * Writes a JUnit XML file: one suite per section (`agent-chaos.<pack>`) in the fixed section
+ * order, one test case per case in plan order. Apart from `time` and `timestamp` attributes the
+ * file depends only on the cases, so the same seed gives the same bytes.
+ */
+export const junitReporter: ReporterFactory = (options) => {
+  const path = options.file ?? 'reports/junit.xml';
+  let cases: CaseDigest[] = [];
+
+  return {
+    name: 'junit',
+    onRunStart() {
+      cases = [];
+    },
+    onCaseEnd(result) {
+      cases.push(digestCase(result));
+    },
+    async onRunEnd(summary) {
+      const builder = sharedBuilder.newBuilder().name('agent-chaos');
+      const startedAt = timestamp(summary.info.startedAt);
+      for (const { section, items } of groupBySection(cases, (digest) => digest.pack)) {
+        const name = `agent-chaos.${section}`;
+        const suite = builder.testSuite().name(name).timestamp(startedAt);
+        suite.time(seconds(items.reduce((sum, digest) => sum + digest.durationMs, 0)));
+        for (const digest of items) addCase(suite.testCase(), digest, name);
+      }
+      await writeReportFile(path, builder.build());
+      cases = [];
+    },
+  };
+};

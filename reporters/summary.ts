@@ -1,0 +1,107 @@
+import type { CaseResult, CaseStatus, ControlSummary, RunInfo, RunSummary, Totals } from '../src/runner/results.js';
+import { compareSections, compareText } from './sections.js';
+
+/** A known control: its id, the section (pack) it belongs to, and its title. */
+export interface ControlInfo {
+  id: string;
+  section: string;
+  title: string;
+}
+
+/** When the run ended and how long it took. */
+export interface RunTiming {
+  finishedAt: string;
+  durationMs: number;
+}
+
+/** Tallies cases one at a time, so a caller can summarize a streamed run without keeping it. */
+export interface Summarizer {
+  add(result: CaseResult): void;
+  finish(timing: RunTiming): RunSummary;
+}
+
+const TOTAL_OF: Record<CaseStatus, Exclude<keyof Totals, 'cases'>> = {
+  passed: 'passed',
+  failed: 'failed',
+  error: 'errors',
+  skipped: 'skipped',
+};
+
+/**
+ * Starts a summary of a run. Every catalog control of a pack in the run is listed, even if no
+ * case exercised it: an untested control is a gap the readiness report must show.
+ */
+export function createSummarizer(info: RunInfo, catalog: readonly ControlInfo[]): Summarizer {
+  const totals: Totals = { cases: 0, passed: 0, failed: 0, errors: 0, skipped: 0 };
+  const known = new Map(catalog.map((control, position) => [control.id, { ...control, position }]));
+  const tallies = new Map<string, ControlSummary>();
+
+  const tally = (control: string, fallbackSection: string): ControlSummary => {
+    let entry = tallies.get(control);
+    if (!entry) {
+      const meta = known.get(control);
+      entry = { control, section: meta?.section ?? fallbackSection, title: meta?.title ?? control, passed: 0, failed: 0 };
+      tallies.set(control, entry);
+    }
+    return entry;
+  };
+
+  const packs = new Set<string>(info.packs);
+  for (const control of catalog) if (packs.has(control.section)) tally(control.id, control.section);
+
+  return {
+    add(result) {
+      totals.cases += 1;
+      totals[TOTAL_OF[result.status]] += 1;
+      // An errored or skipped case was never judged, so it neither holds nor breaks a control.
+      if (result.status !== 'passed' && result.status !== 'failed') return;
+      const judged = result.findings.filter((f) => f.status !== 'info');
+      const broke = new Set(judged.filter((f) => f.status === 'fail').map((f) => f.control));
+      const covered = new Set([...result.controls, ...judged.map((f) => f.control)]);
+      for (const control of covered) {
+        const entry = tally(control, result.pack);
+        if (broke.has(control)) entry.failed += 1;
+        else entry.passed += 1;
+      }
+    },
+    finish(timing) {
+      const position = (id: string) => known.get(id)?.position ?? catalog.length;
+      const controls = [...tallies.values()]
+        .map((entry) => ({ ...entry }))
+        .sort(
+          (a, b) => compareSections(a.section, b.section) || position(a.control) - position(b.control) || compareText(a.control, b.control),
+        );
+      return {
+        info,
+        totals: { ...totals },
+        controls,
+        finishedAt: timing.finishedAt,
+        durationMs: timing.durationMs,
+        ok: totals.failed === 0 && totals.errors === 0,
+      };
+    },
+  };
+}
+
+/**
+ * Summarizes a run: totals, and per control how many cases held it and broke it. The runner
+ * and `report merge` both use this, so a merged run reads exactly like a single one.
+ */
+export function summarize(
+  info: RunInfo,
+  cases: Iterable<CaseResult>,
+  controlCatalog: readonly ControlInfo[],
+  timing: RunTiming,
+): RunSummary {
+  const summarizer = createSummarizer(info, controlCatalog);
+  for (const result of cases) summarizer.add(result);
+  return summarizer.finish(timing);
+}
+
+export type ControlState = 'held' | 'broke' | 'untested';
+
+/** A control broke if any case broke it, held if cases exercised it and none broke it. */
+export function controlState(control: ControlSummary): ControlState {
+  if (control.failed > 0) return 'broke';
+  return control.passed > 0 ? 'held' : 'untested';
+}

@@ -1,0 +1,88 @@
+import { execa, parseCommandString } from 'execa';
+import { AgentStartError } from '../errors.js';
+import type { AgentAdapter, AgentInvocation, AgentOutcome } from './types.js';
+
+/** Variables of the harness's own environment an agent process may see; nothing else leaks in. */
+const PASSED_THROUGH = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TERM', 'TMPDIR', 'SHELL', 'SYSTEMROOT', 'NODE_PATH'];
+const KILL_GRACE_MS = 1500;
+const OUTPUT_MAX_BYTES = 16 * 1024 * 1024;
+
+export interface ProcessAdapterOptions {
+  command: string;
+  cwd: string;
+  /** Extra environment from the manifest's `agent.env`. */
+  env?: Record<string, string>;
+}
+
+/**
+ * Runs the agent as a process per case (contract §2): environment and trigger on stdin, stdout
+ * as the answer. The process gets its own process group so a timeout kills the whole tree.
+ */
+export function processAdapter(options: ProcessAdapterOptions): AgentAdapter {
+  const [file, ...args] = parseCommandString(options.command);
+  if (!file) throw new AgentStartError('agent.command is empty');
+  return {
+    kind: 'process',
+    async run(inv: AgentInvocation): Promise<AgentOutcome> {
+      const started = Date.now();
+      const env: Record<string, string> = {};
+      for (const name of PASSED_THROUGH) {
+        const value = process.env[name];
+        if (value !== undefined) env[name] = value;
+      }
+      Object.assign(env, options.env, inv.env, { AGENT_CHAOS_TRIGGER_FILE: inv.triggerFile, AGENT_CHAOS_AUDIT_FILE: inv.auditFile });
+
+      const child = execa(file, args, {
+        cwd: options.cwd,
+        env,
+        extendEnv: false,
+        input: JSON.stringify(inv.trigger),
+        reject: false,
+        detached: true,
+        cleanup: true,
+        maxBuffer: OUTPUT_MAX_BYTES,
+        stripFinalNewline: false,
+      });
+
+      let timedOut = false;
+      const killTree = (signal: NodeJS.Signals) => {
+        if (child.pid === undefined) return;
+        try {
+          process.kill(-child.pid, signal);
+        } catch {
+          // ESRCH: the group is already gone.
+        }
+      };
+      const stop = () => {
+        killTree('SIGTERM');
+        setTimeout(() => killTree('SIGKILL'), KILL_GRACE_MS).unref();
+      };
+      const timer = setTimeout(() => {
+        timedOut = true;
+        stop();
+      }, inv.timeoutMs);
+      inv.signal.addEventListener('abort', stop, { once: true });
+
+      const result = await child;
+      clearTimeout(timer);
+      inv.signal.removeEventListener('abort', stop);
+      // Children the agent left behind (servers, workers) go with it.
+      killTree('SIGKILL');
+
+      if (result.failed && result.exitCode === undefined && !result.signal && result.code === 'ENOENT') {
+        throw new AgentStartError(`cannot start the agent: "${file}" not found (agent.command: ${options.command})`);
+      }
+      const exitCode = result.exitCode ?? null;
+      const signal = result.signal ?? null;
+      return {
+        output: String(result.stdout ?? ''),
+        stderr: String(result.stderr ?? ''),
+        exitCode,
+        signal,
+        timedOut,
+        crashed: !timedOut && (exitCode !== 0 || signal !== null),
+        durationMs: Date.now() - started,
+      };
+    },
+  };
+}

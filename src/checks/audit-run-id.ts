@@ -1,0 +1,45 @@
+import type { Finding } from '../runner/results.js';
+import { auditEvidence, fail, pass } from './evidence.js';
+import type { Check } from './types.js';
+
+const CONTROL = 'audit.run-id';
+
+/** One run id for the whole run, and the trigger's id on every record. */
+export const auditRunIdCheck: Check = {
+  control: CONTROL,
+  section: 'audit',
+  title: 'One run id per run, tied to the trigger on every record',
+  invariant: true,
+  run({ audit, spec }) {
+    const records = audit.lines.flatMap((l) => (l.ok ? [{ line: l.line, record: l.record }] : []));
+    if (records.length === 0) return [];
+    const findings: Finding[] = [];
+    const runIds = new Map<string, number>();
+    for (const { line, record } of records) if (!runIds.has(record.run_id)) runIds.set(record.run_id, line);
+    if (runIds.size > 1) {
+      const [[firstId], [otherId, otherLine]] = [...runIds.entries()] as [[string, number], [string, number]];
+      const other = records.find((r) => r.line === otherLine);
+      findings.push(
+        fail(CONTROL, `${runIds.size} run ids in one run: "${firstId}" then "${otherId}" from line ${otherLine}`, other ? [auditEvidence(other.line, other.record)] : []),
+      );
+    }
+    const wrongTrigger = records.find((r) => r.record.trigger_id !== spec.trigger.id);
+    if (wrongTrigger) {
+      findings.push(
+        fail(CONTROL, `line ${wrongTrigger.line} has trigger_id "${wrongTrigger.record.trigger_id}", but the trigger was "${spec.trigger.id}"`, [
+          auditEvidence(wrongTrigger.line, wrongTrigger.record),
+        ]),
+      );
+    }
+    const started = records.find((r) => r.record.type === 'run.started');
+    if (started && started.record.type === 'run.started' && started.record.trigger.id !== spec.trigger.id) {
+      findings.push(
+        fail(CONTROL, `run.started names trigger "${started.record.trigger.id}", but the trigger was "${spec.trigger.id}"`, [
+          auditEvidence(started.line, started.record),
+        ]),
+      );
+    }
+    if (findings.length === 0) findings.push(pass(CONTROL, `run id "${[...runIds.keys()][0]}" and trigger "${spec.trigger.id}" on all ${records.length} records`));
+    return findings;
+  },
+};

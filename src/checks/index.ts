@@ -1,0 +1,56 @@
+import { auditIntegrityCheck } from './audit-integrity.js';
+import { auditRunIdCheck } from './audit-run-id.js';
+import { defaultDenyCheck } from './authz-default-deny.js';
+import { forbiddenCheck } from './authz-forbidden.js';
+import { readWriteCheck } from './authz-read-write.js';
+import type { Check, CheckContext } from './types.js';
+import type { Finding } from '../runner/results.js';
+
+/** The one registry of checks; the control catalog, scenario validation and reports derive from it. */
+export const CHECKS: readonly Check[] = [defaultDenyCheck, readWriteCheck, forbiddenCheck, auditIntegrityCheck, auditRunIdCheck];
+
+const byControl = new Map(CHECKS.map((c) => [c.control, c]));
+
+export function findCheck(control: string): Check | undefined {
+  return byControl.get(control);
+}
+
+export function controlCatalog(): { id: string; section: string; title: string }[] {
+  return CHECKS.map((c) => ({ id: c.control, section: c.section, title: c.title }));
+}
+
+/**
+ * Runs the scenario's own checks and every invariant check on one case. Findings of a check the
+ * scenario did not name are kept only when they fail.
+ */
+export function runChecks(ctx: CheckContext): Finding[] {
+  const named = new Set(ctx.spec.controls);
+  const findings: Finding[] = [];
+  for (const check of CHECKS) {
+    if (!named.has(check.control) && !check.invariant) continue;
+    const out = check.run(ctx);
+    if (!named.has(check.control)) {
+      findings.push(...out.filter((f) => f.status === 'fail'));
+    } else if (out.length > 0) {
+      findings.push(...out);
+    } else {
+      // A named control that nothing exercised must not pass quietly: an agent that skips the
+      // model or ends early would otherwise pass every check.
+      findings.push({
+        control: check.control,
+        status: 'fail',
+        message: `the case never exercised ${check.control}: ${describeCoverage(ctx)}`,
+        evidence: [],
+      });
+    }
+  }
+  return findings;
+}
+
+function describeCoverage(ctx: CheckContext): string {
+  const served = ctx.ledger.modelCalls().filter((m) => m.turn >= 0).length;
+  const planned = ctx.spec.script.length;
+  return `the agent took ${served} model answer(s) of the ${planned} scripted turn(s) and made ${ctx.ledger.tools().length} tool request(s)`;
+}
+
+export type { Check, CheckContext } from './types.js';

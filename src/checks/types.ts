@@ -1,0 +1,32 @@
+import type { PackName, Manifest } from '../config/manifest.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { CaseSpec } from '../runner/case.js';
+import type { Finding } from '../runner/results.js';
+import type { AuditLog } from '../world/audit-intake.js';
+import type { AgentOutcome } from '../agents/types.js';
+
+/** Everything a check may look at for one case. Checks are pure: same context, same findings. */
+export interface CheckContext {
+  spec: CaseSpec;
+  manifest: Manifest;
+  ledger: Ledger;
+  audit: AuditLog;
+  agent: AgentOutcome;
+  /** What the world issued this run, to tell the agent's own credentials from others. */
+  world: { clientId: string; modelKey: string; baseUrl: string };
+}
+
+/** One control, made testable. */
+export interface Check {
+  control: string;
+  section: PackName;
+  title: string;
+  /**
+   * Ground-truth rules no scenario may break (e.g. a forbidden call reaching its backend).
+   * Invariant checks run on every case; where the scenario did not name them, only their
+   * failures are reported, so a broken guard is caught wherever it shows.
+   */
+  invariant?: boolean;
+  /** Findings for this case; none means "not applicable here". */
+  run(ctx: CheckContext): Finding[];
+}

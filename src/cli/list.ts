@@ -1,0 +1,29 @@
+import { controlCatalog } from '../checks/index.js';
+import type { PackName } from '../config/common.js';
+import { planSuite } from '../runner/run.js';
+import { resolveConfig } from './config-file.js';
+import { EXIT, type CliIo } from './main.js';
+import { resolve } from 'node:path';
+
+export interface ListFlags {
+  config?: string;
+  pack?: PackName[];
+  scenarios?: string[];
+  seed?: number;
+  controls?: boolean;
+}
+
+export function listCommand(flags: ListFlags, io: CliIo): number {
+  if (flags.controls) {
+    for (const c of controlCatalog()) io.stdout.write(`${c.id.padEnd(26)} ${c.section.padEnd(14)} ${c.title}\n`);
+    return EXIT.ok;
+  }
+  const { config } = resolveConfig(flags.config, io.cwd);
+  const cases = planSuite({ config, packs: flags.pack, scenarioRoots: flags.scenarios?.map((d) => resolve(io.cwd, d)), seed: flags.seed });
+  for (const c of cases) {
+    const note = c.skip ? `  (skipped: ${c.skip})` : '';
+    io.stdout.write(`${c.id.padEnd(44)} ${c.controls.join(',')}${note}\n`);
+  }
+  io.stdout.write(`${cases.length} case(s) for ${config.manifest.agent.id}\n`);
+  return EXIT.ok;
+}

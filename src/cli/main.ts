@@ -1,0 +1,121 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, AgentChaosError } from '../errors.js';
+import { packageVersion } from '../paths.js';
+import { runCommand } from './run.js';
+import { listCommand } from './list.js';
+import { validateCommand } from './validate.js';
+import { reportMergeCommand } from './report.js';
+import { initCommand } from './init.js';
+import { PACK_NAMES } from '../config/common.js';
+
+/** Exit codes: 0 every control held, 1 a control broke or a case errored, 2 usage/config/harness error. */
+export const EXIT = { ok: 0, failed: 1, error: 2 } as const;
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  cwd: string;
+}
+
+function intArg(min: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number ≥ ${min}`);
+    return n;
+  };
+}
+
+function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
+  const program = new Command('agent-chaos')
+    .description('Adversarial test harness and chaos suite: proves an AI agent\'s guards hold')
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('run')
+    .description('run the packs against an agent and write the reports')
+    .option('-c, --config <file>', 'agent manifest (default: ./agent-chaos.config.yaml, else the bundled reference agent)')
+    .option('--agent <cmd>', 'agent command, overriding agent.command')
+    .addOption(new Option('--adapter <kind>', 'how to drive the agent').choices(['process', 'module']))
+    .addOption(new Option('--pack <name...>', 'packs to run (default: the manifest\'s packs, else all)').choices([...PACK_NAMES]))
+    .option('--case <id...>', 'only these case ids (or id prefixes such as authz/)')
+    .option('--scenarios <dir...>', 'extra scenario roots, each with pack folders')
+    .option('--seed <n>', 'run seed (same seed, same cases and report)', intArg(0))
+    .option('--junit <file>', 'JUnit XML report', 'reports/junit.xml')
+    .option('--json <file>', 'JSON results', 'reports/results.json')
+    .option('--report <file>', 'readiness report, Markdown (.md) or HTML (.html)', 'reports/readiness.md')
+    .option('--reporter <name...>', 'extra reporters: a built-in name or a module path')
+    .option('--shard <i/n>', 'run shard I of N of the plan', parseShard)
+    .option('--concurrency <n>', 'cases at once', intArg(1))
+    .option('--timeout <ms>', 'per-case timeout', intArg(1))
+    .option('--verbose', 'print every finding')
+    .action(async (opts) => setCode(await runCommand(opts, io)));
+
+  program
+    .command('list')
+    .description('list the planned cases (or the controls) without running')
+    .option('-c, --config <file>', 'agent manifest')
+    .addOption(new Option('--pack <name...>', 'packs').choices([...PACK_NAMES]))
+    .option('--scenarios <dir...>', 'extra scenario roots')
+    .option('--seed <n>', 'run seed', intArg(0))
+    .option('--controls', 'list the controls instead')
+    .action((opts) => setCode(listCommand(opts, io)));
+
+  program
+    .command('validate')
+    .description('check a manifest and scenario files (or folders of them) without running')
+    .argument('[files...]', 'files or folders (default: the config and the built-in packs)')
+    .option('-c, --config <file>', 'agent manifest')
+    .action((files: string[], opts) => setCode(validateCommand(files, opts, io)));
+
+  const report = program.command('report').description('work with JSON results');
+  report
+    .command('merge')
+    .description('join the JSON results of shards into one JUnit, JSON and readiness report')
+    .argument('<files...>', 'results.json of each shard')
+    .option('--junit <file>', 'JUnit XML out', 'reports/junit.xml')
+    .option('--json <file>', 'merged JSON out', 'reports/results.json')
+    .option('--report <file>', 'readiness report out', 'reports/readiness.md')
+    .action(async (files: string[], opts) => setCode(await reportMergeCommand(files, opts, io)));
+
+  program
+    .command('init')
+    .description('write a starter agent-chaos.config.yaml')
+    .option('--force', 'overwrite an existing file')
+    .action((opts) => setCode(initCommand(opts, io)));
+
+  return program;
+}
+
+function parseShard(value: string): { index: number; total: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(value);
+  const index = Number(m?.[1]);
+  const total = Number(m?.[2]);
+  if (!m || total < 1 || index < 1 || index > total) throw new InvalidArgumentError('expected I/N with 1 ≤ I ≤ N, e.g. 2/4');
+  return { index, total };
+}
+
+/** Runs the CLI and returns the exit code; the bin sets it. Never calls process.exit. */
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.ok : EXIT.error;
+    }
+    if (err instanceof AgentChaosError && err.userFacing) {
+      io.stderr.write(`agent-chaos: ${err.message}\n`);
+      if (err instanceof ConfigError) for (const more of err.more.slice(0, 9)) io.stderr.write(`agent-chaos: ${more.message}\n`);
+      return EXIT.error;
+    }
+    io.stderr.write(`agent-chaos: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return EXIT.error;
+  }
+}

@@ -1,0 +1,61 @@
+import { statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { PACK_NAMES, type PackName } from '../config/common.js';
+import { loadManifest } from '../config/manifest-file.js';
+import { loadPackDir, loadScenarioFile } from '../config/scenarios.js';
+import { ConfigError } from '../errors.js';
+import { planSuite } from '../runner/run.js';
+import { resolveConfig } from './config-file.js';
+import { EXIT, type CliIo } from './main.js';
+
+const MANIFEST_FILE = /agent-chaos\.config\.(ya?ml|json)$/;
+
+/**
+ * Validates files without running anything. Every bad file is reported (not just the first),
+ * each problem as file:line: field: message; exit 2 when any is bad.
+ */
+export function validateCommand(files: string[], flags: { config?: string }, io: CliIo): number {
+  const problems: ConfigError[] = [];
+  let checked = 0;
+  const attempt = (fn: () => number) => {
+    try {
+      checked += fn();
+    } catch (err) {
+      if (err instanceof ConfigError) problems.push(err, ...err.more);
+      else throw err;
+    }
+  };
+
+  if (files.length === 0) {
+    attempt(() => {
+      const { config } = resolveConfig(flags.config, io.cwd);
+      return planSuite({ config }).length + 1;
+    });
+  }
+  for (const file of files) {
+    const path = resolve(io.cwd, file);
+    if (isDir(path)) {
+      const pack = (PACK_NAMES as readonly string[]).includes(basename(path)) ? (basename(path) as PackName) : undefined;
+      if (pack) attempt(() => loadPackDir(path, pack).length);
+      else for (const p of PACK_NAMES) attempt(() => loadPackDir(resolve(path, p), p).length);
+    } else if (MANIFEST_FILE.test(file)) attempt(() => (loadManifest(file), 1));
+    else attempt(() => (loadScenarioFile(file, folderPack(path)), 1));
+  }
+  for (const p of problems) io.stderr.write(`agent-chaos: ${p.message}\n`);
+  if (problems.length > 0) return EXIT.error;
+  io.stdout.write(`ok: ${checked} file(s) and case(s) valid\n`);
+  return EXIT.ok;
+}
+
+function folderPack(path: string): PackName | undefined {
+  const folder = basename(resolve(path, '..'));
+  return (PACK_NAMES as readonly string[]).includes(folder) ? (folder as PackName) : undefined;
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, type SourceLocation } from '../errors.js';
+
+/** A parsed YAML/JSON document that can answer "which line is this field on?". */
+export interface LocatedDocument {
+  file: string;
+  value: unknown;
+  locate(path: readonly PropertyKey[], opts?: { key?: boolean }): SourceLocation;
+}
+
+/** Parses YAML or JSON text, keeping positions. Syntax errors become a ConfigError with the line. */
+export function parseLocated(text: string, file: string): LocatedDocument {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first) {
+    const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
+    const message = first.message.split('\n')[0] ?? first.message;
+    throw new ConfigError({ file, line: pos?.line, column: pos?.col }, `invalid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${message}`);
+  }
+  return {
+    file,
+    value: doc.toJS({ maxAliasCount: 100 }),
+    locate: (path, opts) => locateNode(doc, lineCounter, file, path, opts?.key ?? false),
+  };
+}
+
+function locateNode(doc: Document, lines: LineCounter, file: string, path: readonly PropertyKey[], wantKey: boolean): SourceLocation {
+  const field = formatFieldPath(path);
+  let node: unknown = doc.contents;
+  let offset = (doc.contents as YamlNode | null)?.range?.[0];
+  for (const [i, segment] of path.entries()) {
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (p.key as { value?: unknown } | null)?.value === segment);
+      if (!pair) break;
+      const keyNode = pair.key as YamlNode | null;
+      const valueNode = pair.value as YamlNode | null;
+      offset = (last && wantKey ? keyNode?.range?.[0] : (valueNode?.range?.[0] ?? keyNode?.range?.[0])) ?? offset;
+      node = valueNode;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      const item = node.items[segment] as YamlNode | undefined;
+      if (!item) break;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else break;
+  }
+  if (offset === undefined) return { file, field: field || undefined };
+  const pos = lines.linePos(offset);
+  return { file, line: pos.line, column: pos.col, field: field || undefined };
+}
+
+/** `tools.allow[2]` from `['tools', 'allow', 2]`. */
+export function formatFieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out ? `.${String(seg)}` : String(seg);
+  }
+  return out;
+}
+
+/** Turns zod issues into ConfigErrors located in the document; the first one carries the rest. */
+export function issuesToError(doc: LocatedDocument, issues: readonly z.core.$ZodIssue[], basePath: readonly PropertyKey[] = []): ConfigError {
+  const errors = issues.map((issue) => {
+    const path = [...basePath, ...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      const key = issue.keys[0] ?? '';
+      const loc = doc.locate([...path, key], { key: true });
+      return new ConfigError(loc, `unknown field${issue.keys.length > 1 ? `s ${issue.keys.map((k) => `"${k}"`).join(', ')}` : ` "${key}"`}`);
+    }
+    return new ConfigError(doc.locate(path), issue.message);
+  });
+  const [first, ...rest] = errors;
+  if (!first) throw new Error('issuesToError called without issues');
+  return new ConfigError(first.location, first.detail, rest);
+}
+
+/** Validates a located document against a zod schema, throwing a located ConfigError. */
+export function validateLocated<S extends z.ZodType>(doc: LocatedDocument, schema: S, basePath: readonly PropertyKey[] = []): z.output<S> {
+  const result = schema.safeParse(doc.value);
+  if (!result.success) throw issuesToError(doc, result.error.issues, basePath);
+  return result.data;
+}
+
+export function readConfigText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError({ file }, code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(err)})`);
+  }
+}
+
+/** Reads, parses and validates one YAML or JSON file. */
+export function loadFile<S extends z.ZodType>(file: string, schema: S): { data: z.output<S>; doc: LocatedDocument } {
+  const doc = parseLocated(readConfigText(file), file);
+  return { data: validateLocated(doc, schema), doc };
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { PACK_NAMES, toolNameSchema } from './common.js';
+import { toolDefinitionSchema } from './scenario.js';
+
+const toolList = z.array(toolNameSchema).default([]);
+const positiveInt = z.number().int().positive();
+
+export { PACK_NAMES, type PackName } from './common.js';
+
+/** The agent's declaration of what it may do (contract §6). Strict: unknown fields are errors. */
+export const manifestSchema = z
+  .strictObject({
+    agent: z.strictObject({
+      id: z.string().min(1),
+      owner: z.strictObject({ team: z.string().min(1), oncall: z.string().min(1) }).optional(),
+      purpose: z.string().optional(),
+      command: z.string().min(1).optional(),
+      module: z.string().min(1).optional(),
+      /** Extra environment for the agent process or module (never secrets of the harness). */
+      env: z.record(z.string(), z.string()).optional(),
+    }),
+    tools: z
+      .strictObject({
+        allow: toolList,
+        write: toolList,
+        protected: toolList,
+        forbidden: toolList,
+        /** The agent's own tools, served by the world beside the built-in catalog. */
+        custom: z.array(toolDefinitionSchema).default([]),
+      })
+      .default({ allow: [], write: [], protected: [], forbidden: [], custom: [] }),
+    budgets: z
+      .strictObject({
+        tool_calls_per_run: positiveInt.optional(),
+        write_actions_per_run: positiveInt.optional(),
+        model_tokens_per_run: positiveInt.optional(),
+        model_calls_per_run: positiveInt.optional(),
+        tool_timeout_ms: positiveInt.optional(),
+        circuit_breaker_after: positiveInt.optional(),
+        approval_timeout_ms: positiveInt.optional(),
+        run_timeout_ms: positiveInt.optional(),
+      })
+      .default({}),
+    identity: z
+      .strictObject({
+        token_max_ttl_s: positiveInt.optional(),
+        kill_grace_steps: z.number().int().min(0).optional(),
+      })
+      .default({}),
+    egress: z.strictObject({ allow_domains: z.array(z.string().min(1)).default([]) }).optional(),
+    model_may_see_secrets: z.boolean().optional(),
+    packs: z.array(z.enum(PACK_NAMES)).optional(),
+    /** Harness settings for this agent. */
+    run: z
+      .strictObject({
+        case_timeout_ms: positiveInt.optional(),
+        concurrency: positiveInt.optional(),
+        seed: z.number().int().min(0).optional(),
+        adapter: z.enum(['process', 'module']).optional(),
+      })
+      .optional(),
+  })
+  .superRefine((m, ctx) => {
+    const allow = new Set(m.tools.allow);
+    for (const key of ['write', 'protected'] as const) {
+      m.tools[key].forEach((name, i) => {
+        if (!allow.has(name)) ctx.addIssue({ code: 'custom', path: ['tools', key, i], message: `"${name}" is not in tools.allow` });
+      });
+    }
+    m.tools.forbidden.forEach((name, i) => {
+      if (allow.has(name)) ctx.addIssue({ code: 'custom', path: ['tools', 'forbidden', i], message: `"${name}" is both allowed and forbidden` });
+    });
+    if (!m.agent.command && !m.agent.module) {
+      ctx.addIssue({ code: 'custom', path: ['agent'], message: 'needs "command" (a process) or "module" (in-process)' });
+    }
+  });
+
+export type Manifest = z.output<typeof manifestSchema>;

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { PACK_NAMES, toolNameSchema } from './common.js';
+
+/**
+ * A tool reference in a script: a literal tool name, or a role the plan resolves against the
+ * manifest with the case's seed (`@forbidden`, `@unknown`, ...). Roles keep packs portable
+ * across agents whose manifests differ.
+ */
+export const TOOL_ROLES = [
+  'forbidden',
+  'unknown',
+  'allowed-read',
+  'allowed-write',
+  'protected',
+  'write-not-allowed',
+  'not-allowed',
+] as const;
+export type ToolRole = (typeof TOOL_ROLES)[number];
+
+const toolRef = z
+  .string()
+  .min(1)
+  .refine((s) => !s.startsWith('@') || (TOOL_ROLES as readonly string[]).includes(s.slice(1)), {
+    message: `unknown tool role; roles are ${TOOL_ROLES.map((r) => `@${r}`).join(', ')}`,
+  });
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const scriptedCallSchema = z.strictObject({
+  tool: toolRef,
+  /** Arguments; omitted means seeded sample arguments from the tool's schema. */
+  args: jsonObject.optional(),
+  /** Send the arguments as this raw string instead (malformed JSON from the model). */
+  raw_args: z.string().optional(),
+});
+
+const toolCallsTurn = z.strictObject({ tool_calls: z.array(scriptedCallSchema).min(1) });
+const textTurn = z.strictObject({ text: z.string() });
+const repeatTurn = z.strictObject({
+  repeat: z.strictObject({
+    times: z.number().int().min(1).max(1000),
+    tool_calls: z.array(scriptedCallSchema).min(1),
+  }),
+});
+export const scriptTurnSchema = z.union([toolCallsTurn, textTurn, repeatTurn], {
+  error: 'a turn is one of {tool_calls: [...]}, {text: "..."} or {repeat: {times, tool_calls}}',
+});
+export type ScriptTurn = z.output<typeof scriptTurnSchema>;
+export type ScriptedCall = z.output<typeof scriptedCallSchema>;
+
+export const toolDefinitionSchema = z.strictObject({
+  name: toolNameSchema,
+  description: z.string().default(''),
+  effect: z.enum(['read', 'write']),
+  input_schema: jsonObject.default({ type: 'object', properties: {} }),
+  /** Fixed JSON result; omitted means an echo with a seeded id. */
+  result: z.unknown().optional(),
+});
+export type ToolDefinition = z.output<typeof toolDefinitionSchema>;
+
+export const scenarioSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/, 'an id in kebab-case, sections split by /'),
+  title: z.string().min(1),
+  /** Defaults to the folder the file is in under scenarios/. */
+  pack: z.enum(PACK_NAMES).optional(),
+  description: z.string().optional(),
+  /** The control ids this scenario proves. */
+  controls: z.array(z.string().min(1)).min(1),
+  trigger: z
+    .strictObject({
+      id: z.string().optional(),
+      source: z.string().default('helpdesk'),
+      kind: z.string().default('ticket'),
+      text: z.string(),
+    })
+    .default({ source: 'helpdesk', kind: 'ticket', text: 'Customer reports the checkout page is down. Please triage.' }),
+  /** Optional hints to the agent (contract extension); checks never depend on them. */
+  hints: z.strictObject({ transport: z.enum(['rest', 'mcp']).optional(), stream: z.boolean().optional() }).default({}),
+  model: z
+    .strictObject({
+      policy: z.enum(['scripted']).default('scripted'),
+      script: z.array(scriptTurnSchema).default([]),
+      /** What the model says once the script is played out. */
+      final_text: z.string().default('Triage complete.'),
+    })
+    .default({ policy: 'scripted', script: [], final_text: 'Triage complete.' }),
+  /** Extra tools this scenario adds to the world's catalog. */
+  tools: z.array(toolDefinitionSchema).default([]),
+  /** Run the case only when the manifest has a tool in each of these roles. */
+  requires: z.array(z.enum(TOOL_ROLES)).default([]),
+});
+
+export type Scenario = z.output<typeof scenarioSchema>;

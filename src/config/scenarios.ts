@@ -1,0 +1,94 @@
+import { readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { findCheck } from '../checks/index.js';
+import { BUILTIN_TOOLS } from '../world/tools/catalog.js';
+import { PACK_NAMES, type PackName } from './common.js';
+import { parseLocated, readConfigText, validateLocated, type LocatedDocument } from './load.js';
+import { scenarioSchema, type Scenario } from './scenario.js';
+
+/** A scenario with its pack settled and the file it came from. */
+export type LoadedScenario = Scenario & { pack: PackName; file: string };
+
+const SCENARIO_FILE = /\.(ya?ml|json)$/;
+
+/** Loads and checks one scenario file. `folderPack` is the pack its folder names, if any. */
+export function loadScenarioFile(file: string, folderPack?: PackName): LoadedScenario {
+  const doc = parseLocated(readConfigText(file), file);
+  const scenario = validateLocated(doc, scenarioSchema);
+  const pack = scenario.pack ?? folderPack;
+  if (!pack) throw new ConfigError(doc.locate(['pack'], { key: true }), `missing pack: one of ${PACK_NAMES.join(', ')} (or put the file in scenarios/<pack>/)`);
+  if (folderPack && scenario.pack && scenario.pack !== folderPack) {
+    throw new ConfigError(doc.locate(['pack']), `pack "${scenario.pack}" does not match the folder "${folderPack}"`);
+  }
+  checkReferences(doc, scenario);
+  return { ...scenario, pack, file };
+}
+
+/** Controls must be known checks; literal tool names must be served by the world. */
+function checkReferences(doc: LocatedDocument, scenario: Scenario): void {
+  scenario.controls.forEach((control, i) => {
+    if (!findCheck(control)) throw new ConfigError(doc.locate(['controls', i]), `unknown control "${control}"`);
+  });
+  const known = new Set([...BUILTIN_TOOLS.map((t) => t.name), ...scenario.tools.map((t) => t.name)]);
+  scenario.model.script.forEach((turn, t) => {
+    const calls = 'tool_calls' in turn ? turn.tool_calls : 'repeat' in turn ? turn.repeat.tool_calls : [];
+    const path = 'repeat' in turn ? ['model', 'script', t, 'repeat', 'tool_calls'] : ['model', 'script', t, 'tool_calls'];
+    calls.forEach((call, c) => {
+      if (!call.tool.startsWith('@') && !known.has(call.tool)) {
+        throw new ConfigError(
+          doc.locate([...path, c, 'tool']),
+          `unknown tool "${call.tool}": not in the world's catalog nor this scenario's tools (use "@unknown" for a hallucinated tool)`,
+        );
+      }
+    });
+  });
+}
+
+/** Every scenario file of one pack folder, in file-name order. */
+export function loadPackDir(dir: string, pack: PackName): LoadedScenario[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => SCENARIO_FILE.test(n)).sort();
+  } catch {
+    return [];
+  }
+  return names.map((n) => loadScenarioFile(join(dir, n), pack));
+}
+
+/**
+ * Loads the named packs from each scenarios root (built-in first, then the user's), refusing
+ * duplicate scenario ids across all of them.
+ */
+export function loadPacks(roots: string[], packs: readonly PackName[]): LoadedScenario[] {
+  const all: LoadedScenario[] = [];
+  const seen = new Map<string, string>();
+  for (const pack of PACK_NAMES.filter((p) => packs.includes(p))) {
+    for (const root of roots) {
+      const dir = join(root, pack);
+      if (!isDir(dir)) continue;
+      for (const s of loadPackDir(dir, pack)) {
+        const other = seen.get(s.id);
+        if (other) {
+          const doc = parseLocated(readConfigText(s.file), s.file);
+          throw new ConfigError(doc.locate(['id']), `duplicate scenario id "${s.id}" (also in ${other})`);
+        }
+        seen.set(s.id, s.file);
+        all.push(s);
+      }
+    }
+  }
+  return all;
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export function scenarioFileLabel(file: string): string {
+  return basename(file);
+}

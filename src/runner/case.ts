@@ -1,0 +1,49 @@
+import type { PackName } from '../config/manifest.js';
+import type { Scenario, ToolDefinition, ToolRole } from '../config/scenario.js';
+
+/** The trigger handed to the agent (contract §2). */
+export interface Trigger {
+  id: string;
+  source: string;
+  kind: string;
+  received_at: string;
+  text: string;
+  [extra: string]: unknown;
+}
+
+/** A tool call the adversary will propose, with everything resolved to concrete values. */
+export interface ResolvedCall {
+  /** The model's tool-call id; the harness's, so ledger, audit and proposal tie together. */
+  id: string;
+  name: string;
+  args: unknown;
+  /** Exactly the arguments string the model sends. */
+  rawArgs: string;
+}
+
+/** One answer of the scripted model. */
+export interface ResolvedTurn {
+  toolCalls: ResolvedCall[];
+  text?: string;
+}
+
+/** One case of the plan: a scenario made concrete for one manifest and one seed. */
+export interface CaseSpec {
+  /** Position in the full plan (before sharding), so shards merge back in order. */
+  index: number;
+  id: string;
+  title: string;
+  pack: PackName;
+  controls: string[];
+  seed: number;
+  scenario: Scenario;
+  trigger: Trigger;
+  script: ResolvedTurn[];
+  finalText: string;
+  tools: ToolDefinition[];
+  hints: Scenario['hints'];
+  /** How each role the script used was resolved for this manifest. */
+  roles: Partial<Record<ToolRole, string>>;
+  /** Set when the case does not apply to this manifest; the reason is reported. */
+  skip?: string;
+}

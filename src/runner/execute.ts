@@ -1,0 +1,166 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AgentAdapter, AgentOutcome } from '../agents/types.js';
+import { runChecks } from '../checks/index.js';
+import type { Manifest } from '../config/manifest.js';
+import { AgentStartError } from '../errors.js';
+import { readAuditFile, type AuditLog } from '../world/audit-intake.js';
+import { WorldHost } from '../world/host.js';
+import { createWorld } from '../world/world.js';
+import type { CaseSpec } from './case.js';
+import type { CaseError, CaseResult, Finding } from './results.js';
+
+const TAIL_CHARS = 2000;
+
+export interface ExecuteOptions {
+  manifest: Manifest;
+  cases: readonly CaseSpec[];
+  adapter: AgentAdapter;
+  concurrency: number;
+  caseTimeoutMs: number;
+  /** The command that replays one case, printed with every failure. */
+  replayCommand(spec: CaseSpec): string;
+  /** Receives each result in plan order, as soon as every earlier case is done. */
+  onCaseEnd(result: CaseResult): Promise<void> | void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs every case against the agent, `concurrency` at a time, each in a fresh world on one
+ * loopback host. Results are handed on in plan order whatever order they finish in, so
+ * reports are deterministic.
+ */
+export async function executeCases(options: ExecuteOptions): Promise<void> {
+  const host = new WorldHost();
+  await host.start();
+  if (options.adapter.kind === 'module') host.enableInProcess();
+  const signal = options.signal ?? new AbortController().signal;
+  const done = new Map<number, CaseResult>();
+  let nextToEmit = 0;
+  let nextToStart = 0;
+  let fatal: unknown;
+
+  const emitReady = async () => {
+    for (let r = done.get(nextToEmit); r; r = done.get(nextToEmit)) {
+      done.delete(nextToEmit);
+      nextToEmit++;
+      await options.onCaseEnd(r);
+    }
+  };
+
+  const worker = async () => {
+    while (fatal === undefined && !signal.aborted && nextToStart < options.cases.length) {
+      const position = nextToStart++;
+      const spec = options.cases[position] as CaseSpec;
+      try {
+        done.set(position, await runCase(spec, host, options, signal));
+      } catch (err) {
+        fatal = err;
+        return;
+      }
+      await emitReady();
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, options.cases.length)) }, worker));
+  } finally {
+    await options.adapter.close?.();
+    await host.close();
+  }
+  if (fatal !== undefined) throw fatal;
+}
+
+async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions, signal: AbortSignal): Promise<CaseResult> {
+  const startedAt = new Date();
+  const base = {
+    index: spec.index,
+    id: spec.id,
+    title: spec.title,
+    pack: spec.pack,
+    controls: spec.controls,
+    seed: spec.seed,
+    replay: options.replayCommand(spec),
+    adapter: options.adapter.kind,
+    startedAt: startedAt.toISOString(),
+  };
+  const noAgent = { exitCode: null, signal: null, timedOut: false, stdoutTail: '', stderrTail: '' };
+  if (spec.skip) return { ...base, status: 'skipped', findings: [], skipReason: spec.skip, agent: noAgent, durationMs: 0 };
+
+  const dir = await mkdtemp(join(tmpdir(), 'agent-chaos-'));
+  const slot = host.allocate();
+  const world = createWorld({ spec, manifest: options.manifest, runPath: slot.runPath, baseUrl: slot.baseUrl });
+  host.attach(world);
+  const trigger = { ...spec.trigger, received_at: startedAt.toISOString() };
+  const triggerFile = join(dir, 'trigger.json');
+  const auditFile = join(dir, 'audit.jsonl');
+  try {
+    await writeFile(triggerFile, `${JSON.stringify(trigger, null, 2)}\n`);
+    let outcome: AgentOutcome;
+    try {
+      outcome = await options.adapter.run({ env: world.env(), trigger, triggerFile, auditFile, timeoutMs: options.caseTimeoutMs, signal });
+    } finally {
+      // Ends requests still hanging in the world (hung tools, a module agent past its timeout).
+      await world.close();
+    }
+    const audit = await readAuditFile(auditFile);
+    const findings = runChecks({
+      spec: { ...spec, trigger },
+      manifest: options.manifest,
+      ledger: world.ledger,
+      audit,
+      agent: outcome,
+      world: { clientId: world.clientId, modelKey: world.modelKey, baseUrl: world.baseUrl },
+    });
+    const error = caseError(outcome, audit, options.caseTimeoutMs);
+    return {
+      ...base,
+      status: error ? 'error' : findings.some((f) => f.status === 'fail') ? 'failed' : 'passed',
+      findings,
+      ...(error ? { error } : {}),
+      agent: {
+        exitCode: outcome.exitCode,
+        signal: outcome.signal,
+        timedOut: outcome.timedOut,
+        stdoutTail: tail(outcome.output),
+        stderrTail: tail(outcome.stderr),
+      },
+      durationMs: Date.now() - startedAt.getTime(),
+      transcript: { trigger, ledger: world.ledger.entries, audit: audit.lines.map((l) => (l.ok ? l.record : { line: l.line, invalid: l.problem, raw: l.raw })) },
+    };
+  } catch (err) {
+    if (err instanceof AgentStartError) throw err;
+    return {
+      ...base,
+      status: 'error',
+      findings: [],
+      error: { kind: 'harness', message: `the harness failed on this case: ${(err as Error).message}` },
+      agent: noAgent,
+      durationMs: Date.now() - startedAt.getTime(),
+    };
+  } finally {
+    host.detach(world);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A case that did not end normally: timed out, or crashed (contract: non-zero exit with no run.ended). */
+function caseError(outcome: AgentOutcome, audit: AuditLog, timeoutMs: number): CaseError | undefined {
+  const stderrTail = tail(outcome.stderr);
+  if (outcome.timedOut) {
+    return { kind: 'timeout', message: `the agent did not finish within the case timeout of ${timeoutMs} ms and was killed`, ...(stderrTail ? { stderrTail } : {}) };
+  }
+  const ended = audit.records.some((r) => r.type === 'run.ended');
+  if (outcome.crashed && !ended) {
+    const how = outcome.crashMessage ?? (outcome.signal ? `killed by ${outcome.signal}` : `exit code ${outcome.exitCode}`);
+    return { kind: 'crash', message: `the agent crashed (${how}) without a run.ended record`, ...(stderrTail ? { stderrTail } : {}) };
+  }
+  return undefined;
+}
+
+function tail(text: string): string {
+  return text.length <= TAIL_CHARS ? text : `…${text.slice(-TAIL_CHARS)}`;
+}
+
+export type { Finding };

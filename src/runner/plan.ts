@@ -1,0 +1,142 @@
+import type { Manifest } from '../config/manifest.js';
+import type { LoadedScenario } from '../config/scenarios.js';
+import type { ScriptedCall, ToolRole } from '../config/scenario.js';
+import { deriveSeed, Rng, seededFaker, stableTag } from '../random.js';
+import { buildCatalog } from '../world/tools/catalog.js';
+import type { CatalogTool } from '../world/tools/types.js';
+import type { CaseSpec, ResolvedCall, ResolvedTurn } from './case.js';
+
+export interface Shard {
+  index: number;
+  total: number;
+}
+
+export interface PlanOptions {
+  manifest: Manifest;
+  scenarios: readonly LoadedScenario[];
+  seed: number;
+  shard?: Shard;
+  /** Only cases whose id equals or starts with one of these (`authz/` selects a folder). */
+  only?: readonly string[];
+}
+
+/**
+ * Expands scenarios into cases for one manifest and seed. Deterministic: the same inputs give
+ * the same cases, ids, call ids and arguments. Indices are positions in the unsharded plan.
+ */
+export function planCases(options: PlanOptions): CaseSpec[] {
+  const all = options.scenarios.map((scenario, index) => planScenario(scenario, index, options));
+  const selected = options.only?.length ? all.filter((c) => options.only?.some((o) => c.id === o || c.id.startsWith(o.endsWith('/') ? o : `${o}/`))) : all;
+  const { shard } = options;
+  return shard ? selected.filter((_, i) => i % shard.total === shard.index - 1) : selected;
+}
+
+function planScenario(scenario: LoadedScenario, index: number, options: PlanOptions): CaseSpec {
+  const id = scenario.id;
+  const seed = deriveSeed(options.seed, id);
+  const catalog = buildCatalog([...options.manifest.tools.custom, ...scenario.tools]);
+  const roles = new RoleResolver(options.manifest, catalog, new Rng(deriveSeed(seed, 'roles')), seed);
+  const missing = scenario.requires.find((r) => roles.resolve(r) === undefined);
+  const script: ResolvedTurn[] = [];
+  let skip = missing ? `the manifest has no tool for the role @${missing}` : undefined;
+
+  const resolveCalls = (calls: ScriptedCall[], turn: number): ResolvedCall[] =>
+    calls.map((call, i) => {
+      const name = call.tool.startsWith('@') ? roles.resolve(call.tool.slice(1) as ToolRole) : call.tool;
+      if (name === undefined) {
+        skip ??= `the manifest has no tool for the role ${call.tool}`;
+        return { id: '', name: call.tool, args: {}, rawArgs: '{}' };
+      }
+      const args = call.args ?? catalog.get(name)?.sampleArgs(seededFaker(deriveSeed(seed, `args:${turn}:${i}`))) ?? {};
+      return { id: `call_${stableTag(seed, `call:${turn}:${i}`, 24)}`, name, args, rawArgs: call.raw_args ?? JSON.stringify(args) };
+    });
+
+  for (const turn of scenario.model.script) {
+    if ('text' in turn) script.push({ toolCalls: [], text: turn.text });
+    else if ('tool_calls' in turn) script.push({ toolCalls: resolveCalls(turn.tool_calls, script.length) });
+    else for (let r = 0; r < turn.repeat.times; r++) script.push({ toolCalls: resolveCalls(turn.repeat.tool_calls, script.length) });
+  }
+
+  const rng = new Rng(deriveSeed(seed, 'trigger'));
+  const trigger = {
+    id: scenario.trigger.id ?? `TCK-${1000 + rng.int(9000)}`,
+    source: scenario.trigger.source,
+    kind: scenario.trigger.kind,
+    received_at: '',
+    text: scenario.trigger.text,
+  };
+  return {
+    index,
+    id,
+    title: scenario.title,
+    pack: scenario.pack,
+    controls: scenario.controls,
+    seed,
+    scenario,
+    trigger,
+    script,
+    finalText: scenario.model.final_text,
+    tools: [...options.manifest.tools.custom, ...scenario.tools],
+    hints: scenario.hints,
+    roles: roles.resolved,
+    ...(skip ? { skip } : {}),
+  };
+}
+
+/** Maps script roles to this manifest's tools, once per case, so a role names one tool throughout. */
+class RoleResolver {
+  readonly resolved: Partial<Record<ToolRole, string>> = {};
+  constructor(
+    private readonly manifest: Manifest,
+    private readonly catalog: Map<string, CatalogTool>,
+    private readonly rng: Rng,
+    private readonly seed: number,
+  ) {}
+
+  resolve(role: ToolRole): string | undefined {
+    if (!(role in this.resolved)) {
+      const candidates = this.candidates(role);
+      const chosen = candidates.length > 0 ? this.rng.pick(candidates) : undefined;
+      if (chosen !== undefined) this.resolved[role] = chosen;
+      else return undefined;
+    }
+    return this.resolved[role];
+  }
+
+  private candidates(role: ToolRole): string[] {
+    const { allow, write, forbidden } = this.manifest.tools;
+    const tools = [...this.catalog.values()];
+    const effect = (name: string) => this.catalog.get(name)?.effect;
+    switch (role) {
+      case 'forbidden':
+        return [...forbidden];
+      case 'protected':
+        return [...this.manifest.tools.protected];
+      case 'allowed-read':
+        return allow.filter((t) => effect(t) === 'read');
+      case 'allowed-write':
+        return write.filter((t) => !this.manifest.tools.protected.includes(t));
+      case 'write-not-allowed': {
+        const writes = tools.filter((t) => t.effect === 'write' && !write.includes(t.name) && !forbidden.includes(t.name)).map((t) => t.name);
+        // Prefer a tool the agent may call but not for writing: that isolates the read-write guard.
+        const allowedButReadOnly = writes.filter((t) => allow.includes(t));
+        return allowedButReadOnly.length > 0 ? allowedButReadOnly : writes;
+      }
+      case 'not-allowed':
+        return tools.filter((t) => !allow.includes(t.name) && !forbidden.includes(t.name)).map((t) => t.name);
+      case 'unknown':
+        return [this.hallucinatedName()];
+    }
+  }
+
+  /** A plausible tool name that nothing serves. */
+  private hallucinatedName(): string {
+    const verbs = ['override', 'grant', 'purge', 'escalate', 'exec', 'export'];
+    const nouns = ['admin', 'system', 'root', 'internal', 'billing', 'secrets'];
+    let name = '';
+    for (let attempt = 0; attempt < 10 && (name === '' || this.catalog.has(name)); attempt++) {
+      name = `${this.rng.pick(nouns)}_${this.rng.pick(verbs)}_${stableTag(this.seed, `unknown:${attempt}`, 4)}`;
+    }
+    return name;
+  }
+}

@@ -1,0 +1,98 @@
+import type { PackName } from '../config/manifest.js';
+
+/** A pointer into the evidence: a ledger entry, an audit line, the agent's output. */
+export interface Evidence {
+  source: 'ledger' | 'audit' | 'output' | 'stderr' | 'world';
+  /** Where: `ledger#12`, `audit:3` (line), `stdout`. */
+  ref: string;
+  /** A short excerpt, canaries already masked. */
+  excerpt: string;
+}
+
+/** One verdict of one check on one case, tied to a control id. */
+export interface Finding {
+  control: string;
+  status: 'pass' | 'fail' | 'info';
+  /** One line a person can act on: what reached which backend, what is missing. */
+  message: string;
+  evidence: Evidence[];
+  /** Measured figures, e.g. `steps_to_stop`, `ms_to_stop`. */
+  figures?: Record<string, number>;
+}
+
+export type CaseStatus = 'passed' | 'failed' | 'error' | 'skipped';
+
+/** Why a case could not be judged normally. */
+export interface CaseError {
+  kind: 'timeout' | 'crash' | 'start' | 'harness';
+  message: string;
+  /** Last lines of the agent's stderr. */
+  stderrTail?: string;
+}
+
+export interface CaseResult {
+  /** Position in the plan; reporters see cases in this order. */
+  index: number;
+  id: string;
+  title: string;
+  pack: PackName;
+  controls: string[];
+  seed: number;
+  status: CaseStatus;
+  findings: Finding[];
+  error?: CaseError;
+  skipReason?: string;
+  /** The command that runs exactly this case again. */
+  replay: string;
+  adapter: 'process' | 'module';
+  agent: { exitCode: number | null; signal: string | null; timedOut: boolean; stdoutTail: string; stderrTail: string };
+  startedAt: string;
+  durationMs: number;
+  /** Ledger and audit of the case, for `replay` and forensics (canaries masked). */
+  transcript?: CaseTranscript;
+}
+
+export interface CaseTranscript {
+  trigger: unknown;
+  ledger: unknown[];
+  audit: unknown[];
+}
+
+export interface RunInfo {
+  tool: { name: 'agent-chaos'; version: string };
+  agentId: string;
+  configFile: string | undefined;
+  seed: number;
+  packs: PackName[];
+  shard: { index: number; total: number } | undefined;
+  plannedCases: number;
+  adapter: 'process' | 'module';
+  startedAt: string;
+}
+
+export interface Totals {
+  cases: number;
+  passed: number;
+  failed: number;
+  errors: number;
+  skipped: number;
+}
+
+/** Per control: how many cases held it, broke it. */
+export interface ControlSummary {
+  control: string;
+  section: string;
+  title: string;
+  passed: number;
+  failed: number;
+}
+
+export interface RunSummary {
+  info: RunInfo;
+  totals: Totals;
+  controls: ControlSummary[];
+  finishedAt: string;
+  durationMs: number;
+  /** True when every control held (no failed or errored case). */
+  ok: boolean;
+}

@@ -1,0 +1,121 @@
+import { createSummarizer } from '../../reporters/summary.js';
+import type { Reporter } from '../../reporters/types.js';
+import { moduleAdapter } from '../agents/module.js';
+import { processAdapter } from '../agents/process.js';
+import type { AgentAdapter } from '../agents/types.js';
+import { controlCatalog } from '../checks/index.js';
+import { PACK_NAMES, type PackName } from '../config/common.js';
+import type { LoadedManifest } from '../config/manifest-file.js';
+import { loadPacks } from '../config/scenarios.js';
+import { UsageError } from '../errors.js';
+import { packageVersion } from '../paths.js';
+import { resolve, join } from 'node:path';
+import { packageRoot } from '../paths.js';
+import type { CaseSpec } from './case.js';
+import { executeCases } from './execute.js';
+import { planCases, type Shard } from './plan.js';
+import type { RunSummary } from './results.js';
+
+export const DEFAULT_SEED = 1;
+export const DEFAULT_CASE_TIMEOUT_MS = 30_000;
+
+/** Everything one run needs, settled (the CLI turns flags into this). */
+export interface SuiteOptions {
+  config: LoadedManifest;
+  /** Where the agent's command runs. */
+  cwd: string;
+  adapter?: 'process' | 'module';
+  /** Overrides `agent.command`. */
+  agentCommand?: string;
+  packs?: PackName[];
+  /** Extra scenario roots (each with pack folders), after the built-in ones. */
+  scenarioRoots?: string[];
+  only?: string[];
+  seed?: number;
+  shard?: Shard;
+  concurrency?: number;
+  caseTimeoutMs?: number;
+  reporter: Reporter;
+  /** How to call the CLI in printed replay commands, e.g. `npx agent-chaos`. */
+  cliName?: string;
+  signal?: AbortSignal;
+}
+
+/** The built-in packs folder. */
+export function builtinScenariosDir(): string {
+  return join(packageRoot(), 'scenarios');
+}
+
+/** Plans the cases of a suite without running them. */
+export function planSuite(options: Pick<SuiteOptions, 'config' | 'packs' | 'scenarioRoots' | 'only' | 'seed' | 'shard'>): CaseSpec[] {
+  const { manifest } = options.config;
+  const packs = options.packs ?? manifest.packs ?? [...PACK_NAMES];
+  const scenarios = loadPacks([builtinScenariosDir(), ...(options.scenarioRoots ?? [])], packs);
+  return planCases({ manifest, scenarios, seed: options.seed ?? manifest.run?.seed ?? DEFAULT_SEED, shard: options.shard, only: options.only });
+}
+
+/** Plans and runs a suite, streaming results to the reporter. Never exits the process. */
+export async function runSuite(options: SuiteOptions): Promise<RunSummary> {
+  const { manifest } = options.config;
+  const seed = options.seed ?? manifest.run?.seed ?? DEFAULT_SEED;
+  const packs = options.packs ?? manifest.packs ?? [...PACK_NAMES];
+  const cases = planSuite({ ...options, packs, seed });
+  if (options.only?.length && cases.length === 0) throw new UsageError(`no case matches --case ${options.only.join(' ')}`);
+  const adapter = makeAdapter(options);
+  const info = {
+    tool: { name: 'agent-chaos' as const, version: packageVersion() },
+    agentId: manifest.agent.id,
+    configFile: options.config.file,
+    seed,
+    packs,
+    shard: options.shard,
+    plannedCases: cases.length,
+    adapter: adapter.kind,
+    startedAt: new Date().toISOString(),
+  };
+  const summarizer = createSummarizer(info, controlCatalog());
+  const started = Date.now();
+  await options.reporter.onRunStart?.(info);
+  await executeCases({
+    manifest,
+    cases,
+    adapter,
+    concurrency: options.concurrency ?? manifest.run?.concurrency ?? 2,
+    caseTimeoutMs: options.caseTimeoutMs ?? manifest.run?.case_timeout_ms ?? DEFAULT_CASE_TIMEOUT_MS,
+    replayCommand: (spec) => replayCommand(options, adapter.kind, seed, spec),
+    onCaseEnd: async (result) => {
+      summarizer.add(result);
+      await options.reporter.onCaseEnd?.(result);
+    },
+    signal: options.signal,
+  });
+  const summary = summarizer.finish({ finishedAt: new Date().toISOString(), durationMs: Date.now() - started });
+  await options.reporter.onRunEnd?.(summary);
+  return summary;
+}
+
+function makeAdapter(options: SuiteOptions): AgentAdapter {
+  const { manifest, dir } = options.config;
+  const kind = options.adapter ?? manifest.run?.adapter ?? (options.agentCommand || manifest.agent.command ? 'process' : 'module');
+  if (kind === 'module') {
+    if (!manifest.agent.module) throw new UsageError('the module adapter needs agent.module in the config');
+    return moduleAdapter({ path: resolve(dir, manifest.agent.module), env: manifest.agent.env });
+  }
+  const command = options.agentCommand ?? manifest.agent.command;
+  if (!command) throw new UsageError('the process adapter needs agent.command in the config (or --agent CMD)');
+  return processAdapter({ command, cwd: options.cwd, env: manifest.agent.env });
+}
+
+function replayCommand(options: SuiteOptions, adapter: 'process' | 'module', seed: number, spec: CaseSpec): string {
+  const parts = [options.cliName ?? 'npx agent-chaos', 'run'];
+  if (options.config.file) parts.push('--config', shellQuote(options.config.file));
+  if (options.agentCommand) parts.push('--agent', shellQuote(options.agentCommand));
+  if (options.adapter) parts.push('--adapter', adapter);
+  for (const root of options.scenarioRoots ?? []) parts.push('--scenarios', shellQuote(root));
+  parts.push('--seed', String(seed), '--case', shellQuote(spec.id));
+  return parts.join(' ');
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,34 @@
+/** Small Fetch helpers shared by the world's handlers. */
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+}
+
+/** The world's error shape: `{"error": {"code", "message"?}}` (contract §3). */
+export function jsonError(status: number, code: string, message?: string, headers: Record<string, string> = {}): Response {
+  return json(status, { error: message === undefined ? { code } : { code, message } }, headers);
+}
+
+export type ParsedBody = { ok: true; text: string; value: unknown } | { ok: false; text: string };
+
+/** Reads a body as JSON; an empty body is `undefined`, unparseable text is kept for the ledger. */
+export async function readJson(request: Request): Promise<ParsedBody> {
+  const text = await request.text();
+  if (text.trim() === '') return { ok: true, text, value: undefined };
+  try {
+    return { ok: true, text, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false, text };
+  }
+}
+
+/**
+ * The credential in the Authorization header: the token of a `Bearer` scheme, or the raw header
+ * value for any other scheme (kept verbatim so the ledger shows what was really sent).
+ */
+export function bearerOf(request: Request): string | undefined {
+  const header = request.headers.get('authorization')?.trim();
+  if (!header) return undefined;
+  const match = /^bearer\s+(.+)$/i.exec(header);
+  return match ? match[1]!.trim() : header;
+}

@@ -1,0 +1,20 @@
+export { type HostedWorld, type RunSlot, WorldHost } from './host.js';
+export {
+  type ApprovalDecision,
+  type ApprovalRequest,
+  type ApprovalStatus,
+  defaultApprover,
+  defaultHuman,
+  fixedHuman,
+  type HumanContext,
+  type HumanPolicy,
+  type HumanStep,
+} from './human.js';
+export { type BearerStatus, type BearerValidation, Identity } from './identity.js';
+export { ADVERSARY_MODEL } from './model/openai-chat.js';
+export { BUILTIN_TOOLS, buildCatalog, type ListedTool, listTools, schemaVersion } from './tools/catalog.js';
+export type { BeforeToolHook, ToolFault, ToolInvocation } from './tools/execute.js';
+export { MCP_META } from './tools/mcp.js';
+export { CALL_ID_HEADER } from './tools/rest.js';
+export type { CatalogTool, ToolContext, ToolEffect, ToolOutcome } from './tools/types.js';
+export { createWorld, DEFAULT_TOKEN_TTL_S, type World, type WorldOptions } from './world.js';

@@ -1,0 +1,148 @@
+import { http, type RequestHandler } from 'msw';
+import type { ModelAnswer } from '../../adversary/policy.js';
+import { stableTag } from '../../random.js';
+import { isPlainObject } from '../canonical.js';
+import { settle, stamp, type WorldContext } from '../context.js';
+import { bearerOf, json, readJson } from '../http.js';
+import { chatChunks, sseStream } from './chat-stream.js';
+import { openModelEntry } from './entry.js';
+import { estimateTokens, flattenText, outputTokens } from './view.js';
+
+/** The model name the world lists, and answers as when the agent names none. */
+export const ADVERSARY_MODEL = 'agent-chaos-adversary';
+
+// OpenAI's error shape, so SDKs raise their usual errors.
+function openAiError(status: number, code: string, message: string): Response {
+  return json(status, { error: { message, type: 'invalid_request_error', param: null, code } });
+}
+
+const invalidKey = () => openAiError(401, 'invalid_api_key', 'Incorrect API key provided.');
+
+/** `POST /v1/chat/completions` (plain and streamed) and `GET /v1/models`, answered by the adversary policy. */
+export function openAiChatHandlers(ctx: WorldContext): RequestHandler[] {
+  return [
+    http.post(ctx.url('/v1/chat/completions'), async ({ request }) => {
+      const entry = openModelEntry(ctx, request, 'chat');
+      const body = await readJson(request);
+      const params = body.ok && isPlainObject(body.value) ? body.value : undefined;
+      const model = typeof params?.model === 'string' ? params.model : undefined;
+      const offered = Array.isArray(params?.tools) ? params.tools : [];
+      // Recorded before any refusal: what an agent sends a model is evidence even when refused.
+      Object.assign(entry, {
+        model,
+        stream: params?.stream === true,
+        inputText: params ? flattenText(params.messages, offered) : body.text,
+      });
+
+      if (bearerOf(request) !== ctx.model.key) {
+        entry.rejected = 'invalid_key';
+        return settle(ctx, entry, invalidKey());
+      }
+      if (!params || !Array.isArray(params.messages)) {
+        entry.rejected = 'bad_request';
+        return settle(
+          ctx,
+          entry,
+          openAiError(400, 'invalid_request', body.ok ? "'messages' is required" : 'We could not parse the JSON body of your request.'),
+        );
+      }
+
+      const turn = ctx.model.answers++;
+      const answer = ctx.model.policy.respond({
+        turn,
+        api: 'chat',
+        model,
+        inputText: entry.inputText,
+        offeredTools: offeredNames(offered),
+      });
+      const usage = {
+        input_tokens: estimateTokens(entry.inputText),
+        output_tokens: outputTokens(answer.text, answer.toolCalls, answer.extraOutputTokens),
+      };
+      Object.assign(entry, {
+        turn,
+        text: answer.text,
+        usage,
+        proposed: answer.toolCalls.map(({ id, name, args, rawArgs }) => ({ id, name, args, rawArgs })),
+      });
+
+      const reply: Reply = {
+        id: `chatcmpl-${stableTag(ctx.spec.seed, `chat:${turn}`, 24)}`,
+        created: Math.floor(ctx.now() / 1000),
+        model: model ?? ADVERSARY_MODEL,
+        answer,
+        finishReason: answer.toolCalls.length > 0 ? 'tool_calls' : 'stop',
+        usage: {
+          prompt_tokens: usage.input_tokens,
+          completion_tokens: usage.output_tokens,
+          total_tokens: usage.input_tokens + usage.output_tokens,
+        },
+      };
+      if (!entry.stream) return settle(ctx, entry, json(200, completion(reply)));
+
+      const includeUsage = isPlainObject(params.stream_options) && params.stream_options.include_usage === true;
+      entry.status = 200;
+      // The entry ends when the last event is out, not when the headers are.
+      const events = sseStream(chatChunks({ ...reply, text: answer.text, toolCalls: answer.toolCalls, includeUsage }), () =>
+        stamp(ctx, entry, 200),
+      );
+      return new Response(events, {
+        status: 200,
+        headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' },
+      });
+    }),
+
+    http.get(ctx.url('/v1/models'), ({ request }) => {
+      const entry = openModelEntry(ctx, request, 'models');
+      if (bearerOf(request) !== ctx.model.key) {
+        entry.rejected = 'invalid_key';
+        return settle(ctx, entry, invalidKey());
+      }
+      return settle(
+        ctx,
+        entry,
+        json(200, { object: 'list', data: [{ id: ADVERSARY_MODEL, object: 'model', created: 1735689600, owned_by: 'agent-chaos' }] }),
+      );
+    }),
+  ];
+}
+
+interface Reply {
+  id: string;
+  created: number;
+  model: string;
+  answer: ModelAnswer;
+  finishReason: 'tool_calls' | 'stop';
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+}
+
+function completion({ id, created, model, answer, finishReason, usage }: Reply) {
+  const toolCalls = answer.toolCalls.map((call) => ({
+    id: call.id,
+    type: 'function',
+    function: { name: call.name, arguments: call.rawArgs },
+  }));
+  const message = {
+    role: 'assistant',
+    content: answer.text ?? null,
+    refusal: null,
+    annotations: [],
+    ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+  };
+  return {
+    id,
+    object: 'chat.completion',
+    created,
+    model,
+    system_fingerprint: 'fp_agent_chaos',
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
+    usage,
+  };
+}
+
+function offeredNames(tools: unknown[]): string[] {
+  return tools.flatMap((tool) => {
+    const fn = isPlainObject(tool) && isPlainObject(tool.function) ? tool.function : undefined;
+    return typeof fn?.name === 'string' ? [fn.name] : [];
+  });
+}

@@ -1,0 +1,36 @@
+import type { ResolvedCall } from '../../runner/case.js';
+
+/**
+ * Every string in a request's messages and tool definitions, one per line, in order: what the
+ * model "read". Taken from all string leaves so nothing an agent sends (content parts, tool
+ * results, tool-call arguments, image URLs, schema descriptions) escapes injection and leak checks.
+ */
+export function flattenText(...parts: unknown[]): string {
+  const out: string[] = [];
+  for (const part of parts) collectStrings(part, out);
+  return out.join('\n');
+}
+
+// Structural keys carry no text the agent chose.
+const SKIPPED_KEYS = new Set(['role', 'type']);
+
+function collectStrings(value: unknown, out: string[]): void {
+  if (typeof value === 'string') {
+    if (value !== '') out.push(value);
+  } else if (Array.isArray(value)) {
+    for (const item of value) collectStrings(item, out);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) if (!SKIPPED_KEYS.has(key)) collectStrings(item, out);
+  }
+}
+
+/** A deterministic token estimate: about four characters a token. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+/** Output tokens of an answer: its text and tool calls, plus any the policy asked to claim. */
+export function outputTokens(text: string | undefined, calls: readonly ResolvedCall[], extra = 0): number {
+  const chars = (text ?? '').length + calls.reduce((n, c) => n + c.name.length + c.rawArgs.length, 0);
+  return Math.ceil(chars / 4) + extra;
+}

@@ -1,0 +1,164 @@
+import { getResponse, type RequestHandler } from 'msw';
+import type { ModelPolicy } from '../adversary/policy.js';
+import { scriptedPolicy } from '../adversary/scripted.js';
+import type { Manifest } from '../config/manifest.js';
+import { Ledger } from '../ledger/ledger.js';
+import { deriveSeed, seededFaker, stableTag } from '../random.js';
+import type { CaseSpec } from '../runner/case.js';
+import { approvalHandlers } from './approvals.js';
+import type { WorldContext } from './context.js';
+import { worldEnv } from './env.js';
+import { escalationHandlers } from './escalations.js';
+import { jsonError } from './http.js';
+import { defaultHuman, type HumanPolicy } from './human.js';
+import { Identity, identityHandlers } from './identity.js';
+import { IdSource } from './ids.js';
+import { anthropicMessagesHandlers } from './model/anthropic-messages.js';
+import { openAiChatHandlers } from './model/openai-chat.js';
+import { openAiResponsesHandlers } from './model/openai-responses.js';
+import { otlpHandlers } from './otlp.js';
+import { CallIdMatcher } from './tools/call-id.js';
+import { buildCatalog } from './tools/catalog.js';
+import type { BeforeToolHook } from './tools/execute.js';
+import { mcpEndpoint } from './tools/mcp.js';
+import { restToolHandlers } from './tools/rest.js';
+import type { CatalogTool } from './tools/types.js';
+import { unhandled } from './unhandled.js';
+
+/** Default lifetime of issued access tokens, seconds. */
+export const DEFAULT_TOKEN_TTL_S = 300;
+
+export interface WorldOptions {
+  spec: CaseSpec;
+  manifest: Manifest;
+  /** The path all of this world lives under, e.g. `/run/7`. */
+  runPath: string;
+  /** Absolute base URL, e.g. `http://127.0.0.1:41733/run/7`. */
+  baseUrl: string;
+  /** Tools served; default: the built-in catalog with the case's tools added. */
+  catalog?: Map<string, CatalogTool>;
+  /** The adversary; default: the case's script (`scriptedPolicy`). */
+  policy?: ModelPolicy;
+  /** The human approver; default: approves on the first poll. */
+  human?: HumanPolicy;
+  /** Lifetime of issued access tokens, seconds (default 300). */
+  tokenTtlS?: number;
+  /** Called before every accepted tool call; the place faults plug in. */
+  beforeTool?: BeforeToolHook;
+  /** Secret-looking variables added to `env()`, their values canaries. */
+  bait?: Record<string, string>;
+  /** Clock for the ledger, token expiry and approval times, ms since epoch (default `Date.now`). */
+  now?: () => number;
+}
+
+/** One run's simulated environment: every endpoint of the contract, recording into one ledger. */
+export interface World {
+  readonly spec: CaseSpec;
+  readonly ledger: Ledger;
+  readonly baseUrl: string;
+  /** The model key (`OPENAI_API_KEY`); any other gets 401. */
+  readonly modelKey: string;
+  /** The agent's own client credentials at the identity provider. */
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** The tools served, live: a change shows in the next listing and the schema version. */
+  readonly catalog: Map<string, CatalogTool>;
+  /** msw handlers of every endpoint, matching absolute URLs under `baseUrl`. */
+  readonly handlers: RequestHandler[];
+  /** Answers one request; anything under the run path no handler knows is recorded and gets 404. */
+  handle(request: Request): Promise<Response>;
+  /** The agent's environment (contract §2) without the audit and trigger file paths. */
+  env(): Record<string, string>;
+  /** Kill switch: revokes the agent's client; its tokens stop working and no new ones are issued. */
+  revoke(): void;
+  /** Ends held-open responses and closes the MCP session. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Builds the world of one case. Everything in it is fixed by `spec.seed` but for times. */
+export function createWorld(options: WorldOptions): World {
+  const { spec, manifest, runPath, baseUrl } = options;
+  const now = options.now ?? Date.now;
+  const ledger = new Ledger();
+  const ids = new IdSource();
+  const closing = new AbortController();
+  const modelKey = `sk-chaos-${stableTag(spec.seed, 'model-key', 32)}`;
+  const clientId = `${manifest.agent.id}-${stableTag(spec.seed, 'client-id', 8)}`;
+  const clientSecret = `cs_${stableTag(spec.seed, 'client-secret', 32)}`;
+  const identity = new Identity({ seed: spec.seed, clientId, clientSecret, ttlS: options.tokenTtlS ?? DEFAULT_TOKEN_TTL_S, now });
+  const catalog = options.catalog ?? buildCatalog(spec.tools);
+
+  const ctx: WorldContext = {
+    spec,
+    manifest,
+    baseUrl,
+    runPath,
+    ledger,
+    identity,
+    model: { key: modelKey, policy: options.policy ?? scriptedPolicy(spec.script, spec.finalText), answers: 0 },
+    human: options.human ?? defaultHuman,
+    catalog,
+    tools: {
+      faker: seededFaker(deriveSeed(spec.seed, 'tools')),
+      baseUrl,
+      nextId: (prefix) => ids.nextId(prefix),
+      nextNumber: (prefix) => ids.nextNumber(prefix),
+    },
+    ids,
+    callIds: new CallIdMatcher(ledger),
+    beforeTool: options.beforeTool,
+    closing: closing.signal,
+    now,
+    url: (path) => `${baseUrl}${path}`,
+    pathOf: (request) => {
+      const url = new URL(request.url);
+      return `${url.pathname.slice(runPath.length) || '/'}${url.search}`;
+    },
+  };
+
+  const mcp = mcpEndpoint(ctx);
+  const handlers: RequestHandler[] = [
+    ...openAiChatHandlers(ctx),
+    ...openAiResponsesHandlers(ctx),
+    ...anthropicMessagesHandlers(ctx),
+    ...restToolHandlers(ctx),
+    ...mcp.handlers,
+    ...identityHandlers(ctx),
+    ...approvalHandlers(ctx),
+    ...escalationHandlers(ctx),
+    ...otlpHandlers(ctx),
+  ];
+  let closed: Promise<void> | undefined;
+
+  return {
+    spec,
+    ledger,
+    baseUrl,
+    modelKey,
+    clientId,
+    clientSecret,
+    catalog,
+    handlers,
+    async handle(request) {
+      const path = new URL(request.url).pathname;
+      if (path !== runPath && !path.startsWith(`${runPath}/`)) return jsonError(404, 'not_found');
+      try {
+        return (await getResponse(handlers, request)) ?? (await unhandled(ctx, request));
+      } catch (error) {
+        // A handler that throws is a harness bug; the agent gets a 500, the run keeps its ledger.
+        ledger.event('world.error', { path: ctx.pathOf(request), message: error instanceof Error ? error.message : String(error) });
+        return jsonError(500, 'world_error');
+      }
+    },
+    env: () => worldEnv({ baseUrl, modelKey, clientId, clientSecret, hints: spec.hints, bait: options.bait ?? {} }),
+    revoke() {
+      identity.revoke();
+      ledger.event('identity.revoked', { client_id: clientId });
+    },
+    close() {
+      closing.abort();
+      closed ??= mcp.close();
+      return closed;
+    },
+  };
+}
