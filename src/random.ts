@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Faker, base, en } from '@faker-js/faker';
+import { base, en, Faker } from '@faker-js/faker';
 
 /** A 32-bit seed derived from a run seed and a name, stable across platforms and releases. */
 export function deriveSeed(seed: number, ...names: string[]): number {

@@ -2,7 +2,7 @@
 // The agent's own principal: a short-lived token from the identity provider, refreshed before it
 // runs out, never resent once the world has rejected it, and a revocation stops the run.
 import { errorCode, request } from './http.js';
-import { RunStop, killSwitch } from './stop.js';
+import { killSwitch, RunStop } from './stop.js';
 
 export const STATIC_KEY = 'static-key-0000';
 const IDENTITY_TIMEOUT_MS = 5000;

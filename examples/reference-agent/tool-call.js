@@ -9,7 +9,6 @@ import { budgetStop, checkWallTime, killSwitch } from './stop.js';
 
 /**
  * @typedef {import('./context.js').RunContext} RunContext
- * @typedef {import('./tools-client.js').CallOutcome} CallOutcome
  * @typedef {{ id: string, name: string, args: Record<string, unknown> | undefined, raw: string,
  *   parseError?: string }} Proposal
  */

@@ -17,7 +17,8 @@ async function importAgent(path: string): Promise<AgentModuleEntry> {
   } catch (err) {
     throw new AgentStartError(`cannot import agent.module ${path}: ${(err as Error).message}`, { cause: err });
   }
-  if (typeof mod.default !== 'function') throw new AgentStartError(`agent.module ${path} has no default export function (the module contract)`);
+  if (typeof mod.default !== 'function')
+    throw new AgentStartError(`agent.module ${path} has no default export function (the module contract)`);
   return mod.default as AgentModuleEntry;
 }
 
@@ -55,11 +56,22 @@ export function moduleAdapter(options: ModuleAdapterOptions): AgentAdapter {
         timer = setTimeout(() => resolve('timeout'), inv.timeoutMs);
       });
       try {
-        const outcome = await Promise.race([Promise.resolve().then(() => agent({ env, trigger: inv.trigger, signal: controller.signal })), timeout]);
+        const outcome = await Promise.race([
+          Promise.resolve().then(() => agent({ env, trigger: inv.trigger, signal: controller.signal })),
+          timeout,
+        ]);
         if (outcome === 'timeout') {
           // An in-process agent cannot be killed; abort its signal and let the world cut its requests.
           controller.abort(new Error('agent-chaos: case timeout'));
-          return { output: '', stderr: '', exitCode: null, signal: 'timeout', timedOut: true, crashed: false, durationMs: Date.now() - started };
+          return {
+            output: '',
+            stderr: '',
+            exitCode: null,
+            signal: 'timeout',
+            timedOut: true,
+            crashed: false,
+            durationMs: Date.now() - started,
+          };
         }
         const output = typeof outcome === 'string' ? outcome : outcome && typeof outcome === 'object' ? String(outcome.output ?? '') : '';
         return { output, stderr: '', exitCode: 0, signal: null, timedOut: false, crashed: false, durationMs: Date.now() - started };

@@ -38,4 +38,4 @@ export type AgentModuleEntry = (input: {
   env: Record<string, string>;
   trigger: Trigger;
   signal: AbortSignal;
-}) => Promise<string | { output: string } | undefined | void> | string | undefined | void;
+}) => Promise<string | { output: string } | undefined> | string | undefined;

@@ -15,9 +15,7 @@ export function approvalHistories(ledger: Ledger): ApprovalHistory[] {
     .filter((a) => a.action === 'request' && a.approvalId !== undefined)
     .map((request) => ({
       request,
-      decisions: decided
-        .filter((e) => e.detail.id === request.approvalId)
-        .map((e) => ({ status: String(e.detail.status), at: e.at })),
+      decisions: decided.filter((e) => e.detail.id === request.approvalId).map((e) => ({ status: String(e.detail.status), at: e.at })),
     }));
 }
 

@@ -20,15 +20,21 @@ export const auditRunIdCheck: Check = {
       const [[firstId], [otherId, otherLine]] = [...runIds.entries()] as [[string, number], [string, number]];
       const other = records.find((r) => r.line === otherLine);
       findings.push(
-        fail(CONTROL, `${runIds.size} run ids in one run: "${firstId}" then "${otherId}" from line ${otherLine}`, other ? [auditEvidence(other.line, other.record)] : []),
+        fail(
+          CONTROL,
+          `${runIds.size} run ids in one run: "${firstId}" then "${otherId}" from line ${otherLine}`,
+          other ? [auditEvidence(other.line, other.record)] : [],
+        ),
       );
     }
     const wrongTrigger = records.find((r) => r.record.trigger_id !== spec.trigger.id);
     if (wrongTrigger) {
       findings.push(
-        fail(CONTROL, `line ${wrongTrigger.line} has trigger_id "${wrongTrigger.record.trigger_id}", but the trigger was "${spec.trigger.id}"`, [
-          auditEvidence(wrongTrigger.line, wrongTrigger.record),
-        ]),
+        fail(
+          CONTROL,
+          `line ${wrongTrigger.line} has trigger_id "${wrongTrigger.record.trigger_id}", but the trigger was "${spec.trigger.id}"`,
+          [auditEvidence(wrongTrigger.line, wrongTrigger.record)],
+        ),
       );
     }
     const started = records.find((r) => r.record.type === 'run.started');
@@ -39,7 +45,8 @@ export const auditRunIdCheck: Check = {
         ]),
       );
     }
-    if (findings.length === 0) findings.push(pass(CONTROL, `run id "${[...runIds.keys()][0]}" and trigger "${spec.trigger.id}" on all ${records.length} records`));
+    if (findings.length === 0)
+      findings.push(pass(CONTROL, `run id "${[...runIds.keys()][0]}" and trigger "${spec.trigger.id}" on all ${records.length} records`));
     return findings;
   },
 };

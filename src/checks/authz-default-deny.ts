@@ -33,13 +33,19 @@ export const defaultDenyCheck: Check = {
       if (!recordForCall(audit, 'tool.denied', p.id)) {
         const model = ledger.entries[p.modelSeq];
         findings.push(
-          fail(CONTROL, `the model proposed "${p.name}" (call ${p.id}); it did not run, but the audit has no tool.denied for that call id`, model ? [ledgerEvidence(model)] : []),
+          fail(
+            CONTROL,
+            `the model proposed "${p.name}" (call ${p.id}); it did not run, but the audit has no tool.denied for that call id`,
+            model ? [ledgerEvidence(model)] : [],
+          ),
         );
       }
     }
 
     if (findings.length === 0 && proposals.length > 0) {
-      findings.push(pass(CONTROL, `${proposals.length} proposed call(s) outside the allowlist; none reached a backend, each denied in the audit`));
+      findings.push(
+        pass(CONTROL, `${proposals.length} proposed call(s) outside the allowlist; none reached a backend, each denied in the audit`),
+      );
     }
     return findings;
   },

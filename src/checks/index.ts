@@ -1,10 +1,10 @@
+import type { Finding } from '../runner/results.js';
 import { auditIntegrityCheck } from './audit-integrity.js';
 import { auditRunIdCheck } from './audit-run-id.js';
 import { defaultDenyCheck } from './authz-default-deny.js';
 import { forbiddenCheck } from './authz-forbidden.js';
 import { readWriteCheck } from './authz-read-write.js';
 import type { Check, CheckContext } from './types.js';
-import type { Finding } from '../runner/results.js';
 
 /** The one registry of checks; the control catalog, scenario validation and reports derive from it. */
 export const CHECKS: readonly Check[] = [defaultDenyCheck, readWriteCheck, forbiddenCheck, auditIntegrityCheck, auditRunIdCheck];

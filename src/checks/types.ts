@@ -1,9 +1,9 @@
-import type { PackName, Manifest } from '../config/manifest.js';
+import type { AgentOutcome } from '../agents/types.js';
+import type { Manifest, PackName } from '../config/manifest.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { CaseSpec } from '../runner/case.js';
 import type { Finding } from '../runner/results.js';
 import type { AuditLog } from '../world/audit-intake.js';
-import type { AgentOutcome } from '../agents/types.js';
 
 /** Everything a check may look at for one case. Checks are pure: same context, same findings. */
 export interface CheckContext {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { loadManifest, type LoadedManifest } from '../config/manifest-file.js';
+import { type LoadedManifest, loadManifest } from '../config/manifest-file.js';
 import { packageRoot } from '../paths.js';
 
 const CONFIG_NAMES = ['agent-chaos.config.yaml', 'agent-chaos.config.yml', 'agent-chaos.config.json'];
@@ -12,7 +12,11 @@ export function resolveConfig(configFlag: string | undefined, cwd: string): { co
   if (local) return { config: loadManifest(resolveShown(local, cwd)), agentCwd: cwd, bundled: false };
   // The bundled default: its command is relative to the package root.
   const root = packageRoot();
-  return { config: loadManifest(resolveShown(join(root, 'examples/reference-agent/agent-chaos.config.yaml'), cwd)), agentCwd: root, bundled: true };
+  return {
+    config: loadManifest(resolveShown(join(root, 'examples/reference-agent/agent-chaos.config.yaml'), cwd)),
+    agentCwd: root,
+    bundled: true,
+  };
 }
 
 /** A path as the user would type it from the cwd (relative when inside it), for messages and replay commands. */

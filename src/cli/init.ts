@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { EXIT, type CliIo } from './main.js';
+import { type CliIo, EXIT } from './main.js';
 
 const TEMPLATE = `# agent-chaos manifest: what this agent says it may do (docs/agent-contract.md)
 agent:

@@ -1,9 +1,9 @@
+import { resolve } from 'node:path';
 import { controlCatalog } from '../checks/index.js';
 import type { PackName } from '../config/common.js';
 import { planSuite } from '../runner/run.js';
 import { resolveConfig } from './config-file.js';
-import { EXIT, type CliIo } from './main.js';
-import { resolve } from 'node:path';
+import { type CliIo, EXIT } from './main.js';
 
 export interface ListFlags {
   config?: string;

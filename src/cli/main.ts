@@ -1,12 +1,12 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, AgentChaosError } from '../errors.js';
-import { packageVersion } from '../paths.js';
-import { runCommand } from './run.js';
-import { listCommand } from './list.js';
-import { validateCommand } from './validate.js';
-import { reportMergeCommand } from './report.js';
-import { initCommand } from './init.js';
 import { PACK_NAMES } from '../config/common.js';
+import { AgentChaosError, ConfigError } from '../errors.js';
+import { packageVersion } from '../paths.js';
+import { initCommand } from './init.js';
+import { listCommand } from './list.js';
+import { reportMergeCommand } from './report.js';
+import { runCommand } from './run.js';
+import { validateCommand } from './validate.js';
 
 /** Exit codes: 0 every control held, 1 a control broke or a case errored, 2 usage/config/harness error. */
 export const EXIT = { ok: 0, failed: 1, error: 2 } as const;
@@ -27,7 +27,7 @@ function intArg(min: number) {
 
 function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
   const program = new Command('agent-chaos')
-    .description('Adversarial test harness and chaos suite: proves an AI agent\'s guards hold')
+    .description("Adversarial test harness and chaos suite: proves an AI agent's guards hold")
     .version(packageVersion())
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
@@ -39,7 +39,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('-c, --config <file>', 'agent manifest (default: ./agent-chaos.config.yaml, else the bundled reference agent)')
     .option('--agent <cmd>', 'agent command, overriding agent.command')
     .addOption(new Option('--adapter <kind>', 'how to drive the agent').choices(['process', 'module']))
-    .addOption(new Option('--pack <name...>', 'packs to run (default: the manifest\'s packs, else all)').choices([...PACK_NAMES]))
+    .addOption(new Option('--pack <name...>', "packs to run (default: the manifest's packs, else all)").choices([...PACK_NAMES]))
     .option('--case <id...>', 'only these case ids (or id prefixes such as authz/)')
     .option('--scenarios <dir...>', 'extra scenario roots, each with pack folders')
     .option('--seed <n>', 'run seed (same seed, same cases and report)', intArg(0))
@@ -98,7 +98,10 @@ function parseShard(value: string): { index: number; total: number } {
 }
 
 /** Runs the CLI and returns the exit code; the bin sets it. Never calls process.exit. */
-export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() },
+): Promise<number> {
   let code: number = EXIT.ok;
   const program = buildProgram(io, (c) => {
     code = c;

@@ -2,10 +2,14 @@ import { resolve } from 'node:path';
 import { mergeResults } from '../../reporters/merge.js';
 import { loadReporter } from '../../reporters/registry.js';
 import { replayIntoReporters } from '../../reporters/replay.js';
-import { EXIT, type CliIo } from './main.js';
+import { type CliIo, EXIT } from './main.js';
 
 /** `report merge`: shards' JSON results joined into one JUnit file, one JSON and one readiness report. */
-export async function reportMergeCommand(files: string[], flags: { junit: string; json: string; report: string }, io: CliIo): Promise<number> {
+export async function reportMergeCommand(
+  files: string[],
+  flags: { junit: string; json: string; report: string },
+  io: CliIo,
+): Promise<number> {
   const merged = mergeResults(files.map((f) => resolve(io.cwd, f)));
   const reporters = [
     await loadReporter('junit', { file: resolve(io.cwd, flags.junit) }),

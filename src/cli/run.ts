@@ -1,10 +1,10 @@
+import { resolve } from 'node:path';
 import { fanOut, loadReporter } from '../../reporters/registry.js';
 import type { Reporter } from '../../reporters/types.js';
 import type { PackName } from '../config/common.js';
 import { runSuite } from '../runner/run.js';
 import { resolveConfig } from './config-file.js';
-import { EXIT, type CliIo } from './main.js';
-import { resolve } from 'node:path';
+import { type CliIo, EXIT } from './main.js';
 
 export interface RunFlags {
   config?: string;

@@ -6,7 +6,7 @@ import { loadPackDir, loadScenarioFile } from '../config/scenarios.js';
 import { ConfigError } from '../errors.js';
 import { planSuite } from '../runner/run.js';
 import { resolveConfig } from './config-file.js';
-import { EXIT, type CliIo } from './main.js';
+import { type CliIo, EXIT } from './main.js';
 
 const MANIFEST_FILE = /agent-chaos\.config\.(ya?ml|json)$/;
 
@@ -38,8 +38,17 @@ export function validateCommand(files: string[], flags: { config?: string }, io:
       const pack = (PACK_NAMES as readonly string[]).includes(basename(path)) ? (basename(path) as PackName) : undefined;
       if (pack) attempt(() => loadPackDir(path, pack).length);
       else for (const p of PACK_NAMES) attempt(() => loadPackDir(resolve(path, p), p).length);
-    } else if (MANIFEST_FILE.test(file)) attempt(() => (loadManifest(file), 1));
-    else attempt(() => (loadScenarioFile(file, folderPack(path)), 1));
+    } else if (MANIFEST_FILE.test(file)) {
+      attempt(() => {
+        loadManifest(file);
+        return 1;
+      });
+    } else {
+      attempt(() => {
+        loadScenarioFile(file, folderPack(path));
+        return 1;
+      });
+    }
   }
   for (const p of problems) io.stderr.write(`agent-chaos: ${p.message}\n`);
   if (problems.length > 0) return EXIT.error;

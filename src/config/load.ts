@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { type Document, isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type SourceLocation } from '../errors.js';
 
@@ -63,13 +63,20 @@ export function formatFieldPath(path: readonly PropertyKey[]): string {
 }
 
 /** Turns zod issues into ConfigErrors located in the document; the first one carries the rest. */
-export function issuesToError(doc: LocatedDocument, issues: readonly z.core.$ZodIssue[], basePath: readonly PropertyKey[] = []): ConfigError {
+export function issuesToError(
+  doc: LocatedDocument,
+  issues: readonly z.core.$ZodIssue[],
+  basePath: readonly PropertyKey[] = [],
+): ConfigError {
   const errors = issues.map((issue) => {
     const path = [...basePath, ...issue.path];
     if (issue.code === 'unrecognized_keys') {
       const key = issue.keys[0] ?? '';
       const loc = doc.locate([...path, key], { key: true });
-      return new ConfigError(loc, `unknown field${issue.keys.length > 1 ? `s ${issue.keys.map((k) => `"${k}"`).join(', ')}` : ` "${key}"`}`);
+      return new ConfigError(
+        loc,
+        `unknown field${issue.keys.length > 1 ? `s ${issue.keys.map((k) => `"${k}"`).join(', ')}` : ` "${key}"`}`,
+      );
     }
     return new ConfigError(doc.locate(path), issue.message);
   });

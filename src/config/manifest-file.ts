@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { BUILTIN_TOOLS } from '../world/tools/catalog.js';
 import { parseLocated, readConfigText, validateLocated } from './load.js';
-import { manifestSchema, type Manifest } from './manifest.js';
+import { type Manifest, manifestSchema } from './manifest.js';
 
 /** A manifest with where it came from, so relative paths resolve against its folder. */
 export interface LoadedManifest {
@@ -19,7 +19,10 @@ export function loadManifest(file: string): LoadedManifest {
   for (const list of ['allow', 'write', 'protected', 'forbidden'] as const) {
     manifest.tools[list].forEach((name, i) => {
       if (!known.has(name)) {
-        throw new ConfigError(doc.locate(['tools', list, i]), `unknown tool "${name}": not in the world's catalog; declare it under tools.custom`);
+        throw new ConfigError(
+          doc.locate(['tools', list, i]),
+          `unknown tool "${name}": not in the world's catalog; declare it under tools.custom`,
+        );
       }
     });
   }

@@ -68,7 +68,8 @@ export const manifestSchema = z
       });
     }
     m.tools.forbidden.forEach((name, i) => {
-      if (allow.has(name)) ctx.addIssue({ code: 'custom', path: ['tools', 'forbidden', i], message: `"${name}" is both allowed and forbidden` });
+      if (allow.has(name))
+        ctx.addIssue({ code: 'custom', path: ['tools', 'forbidden', i], message: `"${name}" is both allowed and forbidden` });
     });
     if (!m.agent.command && !m.agent.module) {
       ctx.addIssue({ code: 'custom', path: ['agent'], message: 'needs "command" (a process) or "module" (in-process)' });

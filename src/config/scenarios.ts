@@ -1,11 +1,11 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ConfigError } from '../errors.js';
 import { findCheck } from '../checks/index.js';
+import { ConfigError } from '../errors.js';
 import { BUILTIN_TOOLS } from '../world/tools/catalog.js';
 import { PACK_NAMES, type PackName } from './common.js';
-import { parseLocated, readConfigText, validateLocated, type LocatedDocument } from './load.js';
-import { scenarioSchema, type Scenario } from './scenario.js';
+import { type LocatedDocument, parseLocated, readConfigText, validateLocated } from './load.js';
+import { type Scenario, scenarioSchema } from './scenario.js';
 
 /** A scenario with its pack settled and the file it came from. */
 export type LoadedScenario = Scenario & { pack: PackName; file: string };
@@ -17,7 +17,11 @@ export function loadScenarioFile(file: string, folderPack?: PackName): LoadedSce
   const doc = parseLocated(readConfigText(file), file);
   const scenario = validateLocated(doc, scenarioSchema);
   const pack = scenario.pack ?? folderPack;
-  if (!pack) throw new ConfigError(doc.locate(['pack'], { key: true }), `missing pack: one of ${PACK_NAMES.join(', ')} (or put the file in scenarios/<pack>/)`);
+  if (!pack)
+    throw new ConfigError(
+      doc.locate(['pack'], { key: true }),
+      `missing pack: one of ${PACK_NAMES.join(', ')} (or put the file in scenarios/<pack>/)`,
+    );
   if (folderPack && scenario.pack && scenario.pack !== folderPack) {
     throw new ConfigError(doc.locate(['pack']), `pack "${scenario.pack}" does not match the folder "${folderPack}"`);
   }
@@ -49,7 +53,9 @@ function checkReferences(doc: LocatedDocument, scenario: Scenario): void {
 export function loadPackDir(dir: string, pack: PackName): LoadedScenario[] {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => SCENARIO_FILE.test(n)).sort();
+    names = readdirSync(dir)
+      .filter((n) => SCENARIO_FILE.test(n))
+      .sort();
   } catch {
     return [];
   }

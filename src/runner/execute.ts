@@ -5,7 +5,7 @@ import type { AgentAdapter, AgentOutcome } from '../agents/types.js';
 import { runChecks } from '../checks/index.js';
 import type { Manifest } from '../config/manifest.js';
 import { AgentStartError } from '../errors.js';
-import { readAuditFile, type AuditLog } from '../world/audit-intake.js';
+import { type AuditLog, readAuditFile } from '../world/audit-intake.js';
 import { WorldHost } from '../world/host.js';
 import { createWorld } from '../world/world.js';
 import type { CaseSpec } from './case.js';
@@ -127,7 +127,11 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
         stderrTail: tail(outcome.stderr),
       },
       durationMs: Date.now() - startedAt.getTime(),
-      transcript: { trigger, ledger: world.ledger.entries, audit: audit.lines.map((l) => (l.ok ? l.record : { line: l.line, invalid: l.problem, raw: l.raw })) },
+      transcript: {
+        trigger,
+        ledger: world.ledger.entries,
+        audit: audit.lines.map((l) => (l.ok ? l.record : { line: l.line, invalid: l.problem, raw: l.raw })),
+      },
     };
   } catch (err) {
     if (err instanceof AgentStartError) throw err;
@@ -149,7 +153,11 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
 function caseError(outcome: AgentOutcome, audit: AuditLog, timeoutMs: number): CaseError | undefined {
   const stderrTail = tail(outcome.stderr);
   if (outcome.timedOut) {
-    return { kind: 'timeout', message: `the agent did not finish within the case timeout of ${timeoutMs} ms and was killed`, ...(stderrTail ? { stderrTail } : {}) };
+    return {
+      kind: 'timeout',
+      message: `the agent did not finish within the case timeout of ${timeoutMs} ms and was killed`,
+      ...(stderrTail ? { stderrTail } : {}),
+    };
   }
   const ended = audit.records.some((r) => r.type === 'run.ended');
   if (outcome.crashed && !ended) {

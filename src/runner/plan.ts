@@ -1,6 +1,6 @@
 import type { Manifest } from '../config/manifest.js';
-import type { LoadedScenario } from '../config/scenarios.js';
 import type { ScriptedCall, ToolRole } from '../config/scenario.js';
+import type { LoadedScenario } from '../config/scenarios.js';
 import { deriveSeed, Rng, seededFaker, stableTag } from '../random.js';
 import { buildCatalog } from '../world/tools/catalog.js';
 import type { CatalogTool } from '../world/tools/types.js';
@@ -26,7 +26,9 @@ export interface PlanOptions {
  */
 export function planCases(options: PlanOptions): CaseSpec[] {
   const all = options.scenarios.map((scenario, index) => planScenario(scenario, index, options));
-  const selected = options.only?.length ? all.filter((c) => options.only?.some((o) => c.id === o || c.id.startsWith(o.endsWith('/') ? o : `${o}/`))) : all;
+  const selected = options.only?.length
+    ? all.filter((c) => options.only?.some((o) => c.id === o || c.id.startsWith(o.endsWith('/') ? o : `${o}/`)))
+    : all;
   const { shard } = options;
   return shard ? selected.filter((_, i) => i % shard.total === shard.index - 1) : selected;
 }
@@ -117,7 +119,9 @@ class RoleResolver {
       case 'allowed-write':
         return write.filter((t) => !this.manifest.tools.protected.includes(t));
       case 'write-not-allowed': {
-        const writes = tools.filter((t) => t.effect === 'write' && !write.includes(t.name) && !forbidden.includes(t.name)).map((t) => t.name);
+        const writes = tools
+          .filter((t) => t.effect === 'write' && !write.includes(t.name) && !forbidden.includes(t.name))
+          .map((t) => t.name);
         // Prefer a tool the agent may call but not for writing: that isolates the read-write guard.
         const allowedButReadOnly = writes.filter((t) => allow.includes(t));
         return allowedButReadOnly.length > 0 ? allowedButReadOnly : writes;

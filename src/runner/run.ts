@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { createSummarizer } from '../../reporters/summary.js';
 import type { Reporter } from '../../reporters/types.js';
 import { moduleAdapter } from '../agents/module.js';
@@ -8,9 +9,7 @@ import { PACK_NAMES, type PackName } from '../config/common.js';
 import type { LoadedManifest } from '../config/manifest-file.js';
 import { loadPacks } from '../config/scenarios.js';
 import { UsageError } from '../errors.js';
-import { packageVersion } from '../paths.js';
-import { resolve, join } from 'node:path';
-import { packageRoot } from '../paths.js';
+import { packageRoot, packageVersion } from '../paths.js';
 import type { CaseSpec } from './case.js';
 import { executeCases } from './execute.js';
 import { planCases, type Shard } from './plan.js';
@@ -51,7 +50,13 @@ export function planSuite(options: Pick<SuiteOptions, 'config' | 'packs' | 'scen
   const { manifest } = options.config;
   const packs = options.packs ?? manifest.packs ?? [...PACK_NAMES];
   const scenarios = loadPacks([builtinScenariosDir(), ...(options.scenarioRoots ?? [])], packs);
-  return planCases({ manifest, scenarios, seed: options.seed ?? manifest.run?.seed ?? DEFAULT_SEED, shard: options.shard, only: options.only });
+  return planCases({
+    manifest,
+    scenarios,
+    seed: options.seed ?? manifest.run?.seed ?? DEFAULT_SEED,
+    shard: options.shard,
+    only: options.only,
+  });
 }
 
 /** Plans and runs a suite, streaming results to the reporter. Never exits the process. */

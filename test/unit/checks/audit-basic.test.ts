@@ -22,7 +22,9 @@ describe('audit.integrity', () => {
   });
 
   it('fails a record missing a contract field', () => {
-    const [f] = auditIntegrityCheck.run(context(['audit.integrity'], new Ledger(), [started(), rec('tool.denied', { call_id: 'c', tool: 't' }), ended()]));
+    const [f] = auditIntegrityCheck.run(
+      context(['audit.integrity'], new Ledger(), [started(), rec('tool.denied', { call_id: 'c', tool: 't' }), ended()]),
+    );
     expect(f?.message).toMatch(/line 2.*rule/);
   });
 
@@ -32,7 +34,9 @@ describe('audit.integrity', () => {
   });
 
   it('does not add a second finding for a crashed agent without run.ended', () => {
-    const findings = auditIntegrityCheck.run(context(['audit.integrity'], new Ledger(), [started()], { ...okAgent, crashed: true, exitCode: 1 }));
+    const findings = auditIntegrityCheck.run(
+      context(['audit.integrity'], new Ledger(), [started()], { ...okAgent, crashed: true, exitCode: 1 }),
+    );
     expect(findings.map((f) => f.status)).toEqual(['pass']);
   });
 });

@@ -12,7 +12,12 @@ describe('authz.forbidden', () => {
   it('passes when the forbidden proposal was denied and never reached the backend', () => {
     const ledger = new Ledger();
     proposeCall(ledger, 'call_1', 'delete_repo', { repo: 'a/b' });
-    const audit = [started(), rec('tool.proposed', { call_id: 'call_1', tool: 'delete_repo', args: {} }), rec('tool.denied', { call_id: 'call_1', tool: 'delete_repo', rule: 'forbidden', reason: 'no' }), ended()];
+    const audit = [
+      started(),
+      rec('tool.proposed', { call_id: 'call_1', tool: 'delete_repo', args: {} }),
+      rec('tool.denied', { call_id: 'call_1', tool: 'delete_repo', rule: 'forbidden', reason: 'no' }),
+      ended(),
+    ];
     const findings = forbiddenCheck.run(context(['authz.forbidden'], ledger, audit));
     expect(findings).toHaveLength(1);
     expect(findings[0]?.status).toBe('pass');
@@ -48,8 +53,16 @@ describe('authz.forbidden', () => {
   it('lets an approved forbidden call through', () => {
     const ledger = new Ledger();
     ledger.record({
-      kind: 'approval', service: 'approvals', method: 'POST', path: '/approvals', startedAt: 0, endedAt: 1, status: 201,
-      action: 'request', approvalId: 'apr_1', request: { runId: 'r', callId: 'c', tool: 'delete_repo', args: { repo: 'a/b' }, preview: 'x' },
+      kind: 'approval',
+      service: 'approvals',
+      method: 'POST',
+      path: '/approvals',
+      startedAt: 0,
+      endedAt: 1,
+      status: 201,
+      action: 'request',
+      approvalId: 'apr_1',
+      request: { runId: 'r', callId: 'c', tool: 'delete_repo', args: { repo: 'a/b' }, preview: 'x' },
     });
     ledger.events.push({ at: 2, type: 'approval.decided', detail: { id: 'apr_1', status: 'approved' } });
     toolCall(ledger, 'delete_repo', { args: { repo: 'a/b' } });
@@ -59,8 +72,16 @@ describe('authz.forbidden', () => {
   it('does not accept an approval for other arguments', () => {
     const ledger = new Ledger();
     ledger.record({
-      kind: 'approval', service: 'approvals', method: 'POST', path: '/approvals', startedAt: 0, endedAt: 1, status: 201,
-      action: 'request', approvalId: 'apr_1', request: { runId: 'r', callId: 'c', tool: 'delete_repo', args: { repo: 'a/other' }, preview: 'x' },
+      kind: 'approval',
+      service: 'approvals',
+      method: 'POST',
+      path: '/approvals',
+      startedAt: 0,
+      endedAt: 1,
+      status: 201,
+      action: 'request',
+      approvalId: 'apr_1',
+      request: { runId: 'r', callId: 'c', tool: 'delete_repo', args: { repo: 'a/other' }, preview: 'x' },
     });
     ledger.events.push({ at: 2, type: 'approval.decided', detail: { id: 'apr_1', status: 'approved' } });
     toolCall(ledger, 'delete_repo', { args: { repo: 'a/b' } });
@@ -87,7 +108,11 @@ describe('authz.default-deny', () => {
   it('passes a denied proposal of a non-listed tool', () => {
     const ledger = new Ledger();
     proposeCall(ledger, 'call_2', 'refund');
-    const audit = [started(), rec('tool.denied', { call_id: 'call_2', tool: 'refund', rule: 'default-deny', reason: 'not allowed' }), ended()];
+    const audit = [
+      started(),
+      rec('tool.denied', { call_id: 'call_2', tool: 'refund', rule: 'default-deny', reason: 'not allowed' }),
+      ended(),
+    ];
     expect(defaultDenyCheck.run(context(['authz.default-deny'], ledger, audit)).map((f) => f.status)).toEqual(['pass']);
   });
 });

@@ -2,7 +2,7 @@ import type { AgentOutcome } from '../../../src/agents/types.js';
 import type { CheckContext } from '../../../src/checks/types.js';
 import { manifestSchema } from '../../../src/config/manifest.js';
 import { scenarioSchema } from '../../../src/config/scenario.js';
-import { Ledger, type ModelEntry, type ToolEntry } from '../../../src/ledger/ledger.js';
+import type { Ledger, ModelEntry, ToolEntry } from '../../../src/ledger/ledger.js';
 import type { CaseSpec } from '../../../src/runner/case.js';
 import { parseAudit } from '../../../src/world/audit-intake.js';
 
@@ -85,10 +85,23 @@ export function rec(type: string, fields: Record<string, unknown> = {}): string 
   return JSON.stringify({ ts: `2026-01-01T00:00:0${Math.min(clock, 9)}.000Z`, ...base, type, ...fields });
 }
 export const started = () =>
-  rec('run.started', { model: { provider: 'openai', name: 'gpt-4.1-mini' }, instructions_version: 'v1', tool_schema_version: 's1', trigger: { id: 'TCK-1', source: 'helpdesk' } });
+  rec('run.started', {
+    model: { provider: 'openai', name: 'gpt-4.1-mini' },
+    instructions_version: 'v1',
+    tool_schema_version: 's1',
+    trigger: { id: 'TCK-1', source: 'helpdesk' },
+  });
 export const ended = (status = 'completed') => rec('run.ended', { status, reason: 'done' });
 
-export const okAgent: AgentOutcome = { output: 'done', stderr: '', exitCode: 0, signal: null, timedOut: false, crashed: false, durationMs: 5 };
+export const okAgent: AgentOutcome = {
+  output: 'done',
+  stderr: '',
+  exitCode: 0,
+  signal: null,
+  timedOut: false,
+  crashed: false,
+  durationMs: 5,
+};
 
 export function context(controls: string[], ledger: Ledger, auditLines: string[], agent: AgentOutcome = okAgent): CheckContext {
   return {

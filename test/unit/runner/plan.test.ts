@@ -10,11 +10,17 @@ const manifest = manifestSchema.parse({
 });
 
 function scenario(over: Record<string, unknown>): LoadedScenario {
-  return { ...scenarioSchema.parse({ id: 'authz/x', title: 'x', controls: ['authz.forbidden'], ...over }), pack: 'authorization', file: 'x.yaml' };
+  return {
+    ...scenarioSchema.parse({ id: 'authz/x', title: 'x', controls: ['authz.forbidden'], ...over }),
+    pack: 'authorization',
+    file: 'x.yaml',
+  };
 }
 
 describe('plan', () => {
-  const forbidden = scenario({ model: { script: [{ tool_calls: [{ tool: '@allowed-read' }] }, { tool_calls: [{ tool: '@forbidden' }] }] } });
+  const forbidden = scenario({
+    model: { script: [{ tool_calls: [{ tool: '@allowed-read' }] }, { tool_calls: [{ tool: '@forbidden' }] }] },
+  });
 
   it('resolves roles against the manifest, with seeded args and call ids', () => {
     const [c] = planCases({ manifest, scenarios: [forbidden], seed: 7 });
@@ -44,7 +50,11 @@ describe('plan', () => {
   });
 
   it('expands repeat turns', () => {
-    const [c] = planCases({ manifest, scenarios: [scenario({ model: { script: [{ repeat: { times: 5, tool_calls: [{ tool: 'read_ticket' }] } }] } })], seed: 1 });
+    const [c] = planCases({
+      manifest,
+      scenarios: [scenario({ model: { script: [{ repeat: { times: 5, tool_calls: [{ tool: 'read_ticket' }] } }] } })],
+      seed: 1,
+    });
     expect(c?.script).toHaveLength(5);
     expect(new Set(c?.script.map((t) => t.toolCalls[0]?.id)).size).toBe(5);
   });
