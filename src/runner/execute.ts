@@ -10,6 +10,7 @@ import { WorldHost } from '../world/host.js';
 import { createWorld } from '../world/world.js';
 import type { CaseSpec } from './case.js';
 import type { CaseError, CaseResult, Finding } from './results.js';
+import { worldOptionsFor } from './world-options.js';
 
 const TAIL_CHARS = 2000;
 
@@ -90,7 +91,13 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
 
   const dir = await mkdtemp(join(tmpdir(), 'agent-chaos-'));
   const slot = host.allocate();
-  const world = createWorld({ spec, manifest: options.manifest, runPath: slot.runPath, baseUrl: slot.baseUrl });
+  const world = createWorld({
+    ...worldOptionsFor(spec, options.manifest),
+    spec,
+    manifest: options.manifest,
+    runPath: slot.runPath,
+    baseUrl: slot.baseUrl,
+  });
   host.attach(world);
   const trigger = { ...spec.trigger, received_at: startedAt.toISOString() };
   const triggerFile = join(dir, 'trigger.json');

@@ -126,8 +126,12 @@ class RoleResolver {
         const allowedButReadOnly = writes.filter((t) => allow.includes(t));
         return allowedButReadOnly.length > 0 ? allowedButReadOnly : writes;
       }
-      case 'not-allowed':
-        return tools.filter((t) => !allow.includes(t.name) && !forbidden.includes(t.name)).map((t) => t.name);
+      case 'not-allowed': {
+        const outside = tools.filter((t) => !allow.includes(t.name) && !forbidden.includes(t.name));
+        // Prefer a read tool: a write would also trip the read-write guard and blur which guard held.
+        const reads = outside.filter((t) => t.effect === 'read');
+        return (reads.length > 0 ? reads : outside).map((t) => t.name);
+      }
       case 'unknown':
         return [this.hallucinatedName()];
     }
