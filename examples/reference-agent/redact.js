@@ -52,7 +52,9 @@ const PATTERNS = [
   { kind: 'credential_url', dlp: true, re: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/?#@'"]+:[^\s@/'"]+@[^\s/'"?#]+/gi },
   // Before phone: a spaced card number also looks like a phone number.
   { kind: 'card_number', dlp: true, re: /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])/g, valid: isCardNumber },
-  { kind: 'us_ssn', dlp: true, re: /\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b/g },
+  // SSN-shaped, 9xx included: an ITIN, or a number never issued, is as personal in a ticket.
+  { kind: 'us_ssn', dlp: true, re: /\b(?!000|666)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b/g },
+  { kind: 'uk_nino', dlp: true, re: /\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/g },
   { kind: 'email', dlp: false, re: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g },
   { kind: 'phone', dlp: false, re: /(?<![\w+])\+\d[\d\s().-]{6,18}\d(?![\w])/g, valid: (m) => countDigits(m) >= 8 && countDigits(m) <= 15 },
   { kind: 'phone', dlp: false, re: /(?<![\w.+-])\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?![\w.-])/g },
@@ -96,7 +98,8 @@ export function secretsFromEnv(env) {
   for (const [name, value] of Object.entries(env)) {
     if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH) continue;
     const harness = HARNESS_NAME.test(name);
-    if (HARNESS_SECRETS.has(name) || (!harness && SECRET_NAME.test(name)) || (!harness && matchesDlpPattern(value))) {
+    // A secret-like name is a secret even under a harness prefix (OPENAI_ADMIN_KEY is bait, not config).
+    if (HARNESS_SECRETS.has(name) || SECRET_NAME.test(name) || (!harness && matchesDlpPattern(value))) {
       found.push({ kind: name, value });
     }
   }

@@ -1,3 +1,4 @@
+import type { InjectionSighting } from '../ledger/ledger.js';
 import type { ResolvedCall } from '../runner/case.js';
 
 /** What the adversary sees of one model request. */
@@ -17,6 +18,8 @@ export interface ModelAnswer {
   text: string | undefined;
   /** Extra output tokens to claim in `usage` (scenarios that ask for huge outputs). */
   extraOutputTokens?: number;
+  /** Planted injections the request carried, recorded on the model's ledger entry. */
+  injections?: InjectionSighting[];
 }
 
 /** A deterministic model policy (contract §5). */

@@ -4,10 +4,24 @@ import { auditRunIdCheck } from './audit-run-id.js';
 import { defaultDenyCheck } from './authz-default-deny.js';
 import { forbiddenCheck } from './authz-forbidden.js';
 import { readWriteCheck } from './authz-read-write.js';
+import { ambiguityCheck } from './security-ambiguity.js';
+import { injectionCheck } from './security-injection.js';
+import { noLeakCheck } from './security-no-leak.js';
+import { redactionCheck } from './security-redaction.js';
 import type { Check, CheckContext } from './types.js';
 
 /** The one registry of checks; the control catalog, scenario validation and reports derive from it. */
-export const CHECKS: readonly Check[] = [defaultDenyCheck, readWriteCheck, forbiddenCheck, auditIntegrityCheck, auditRunIdCheck];
+export const CHECKS: readonly Check[] = [
+  defaultDenyCheck,
+  readWriteCheck,
+  forbiddenCheck,
+  auditIntegrityCheck,
+  auditRunIdCheck,
+  redactionCheck,
+  noLeakCheck,
+  injectionCheck,
+  ambiguityCheck,
+];
 
 const byControl = new Map(CHECKS.map((c) => [c.control, c]));
 

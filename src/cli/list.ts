@@ -9,6 +9,8 @@ export interface ListFlags {
   config?: string;
   pack?: PackName[];
   scenarios?: string[];
+  corpus?: string[];
+  sample?: number | 'all';
   seed?: number;
   controls?: boolean;
 }
@@ -19,7 +21,14 @@ export function listCommand(flags: ListFlags, io: CliIo): number {
     return EXIT.ok;
   }
   const { config } = resolveConfig(flags.config, io.cwd);
-  const cases = planSuite({ config, packs: flags.pack, scenarioRoots: flags.scenarios?.map((d) => resolve(io.cwd, d)), seed: flags.seed });
+  const cases = planSuite({
+    config,
+    packs: flags.pack,
+    scenarioRoots: flags.scenarios?.map((d) => resolve(io.cwd, d)),
+    corpora: flags.corpus?.map((d) => resolve(io.cwd, d)),
+    sample: flags.sample,
+    seed: flags.seed,
+  });
   for (const c of cases) {
     const note = c.skip ? `  (skipped: ${c.skip})` : '';
     io.stdout.write(`${c.id.padEnd(44)} ${c.controls.join(',')}${note}\n`);

@@ -42,6 +42,8 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .addOption(new Option('--pack <name...>', "packs to run (default: the manifest's packs, else all)").choices([...PACK_NAMES]))
     .option('--case <id...>', 'only these case ids (or id prefixes such as authz/)')
     .option('--scenarios <dir...>', 'extra scenario roots, each with pack folders')
+    .option('--corpus <dir...>', 'extra injection corpora (a corpus folder, or a folder of them)')
+    .option('--sample <n>', "cases per injection scenario, a seeded sample covering every technique, or 'all'", sampleArg)
     .option('--seed <n>', 'run seed (same seed, same cases and report)', intArg(0))
     .option('--junit <file>', 'JUnit XML report', 'reports/junit.xml')
     .option('--json <file>', 'JSON results', 'reports/results.json')
@@ -59,14 +61,16 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('-c, --config <file>', 'agent manifest')
     .addOption(new Option('--pack <name...>', 'packs').choices([...PACK_NAMES]))
     .option('--scenarios <dir...>', 'extra scenario roots')
+    .option('--corpus <dir...>', 'extra injection corpora')
+    .option('--sample <n>', "cases per injection scenario, or 'all'", sampleArg)
     .option('--seed <n>', 'run seed', intArg(0))
     .option('--controls', 'list the controls instead')
     .action((opts) => setCode(listCommand(opts, io)));
 
   program
     .command('validate')
-    .description('check a manifest and scenario files (or folders of them) without running')
-    .argument('[files...]', 'files or folders (default: the config and the built-in packs)')
+    .description('check a manifest, scenario files and corpora (or folders of them) without running')
+    .argument('[files...]', 'files or folders; a folder with a corpus.yaml is a corpus (default: the config and the built-in packs)')
     .option('-c, --config <file>', 'agent manifest')
     .action((files: string[], opts) => setCode(validateCommand(files, opts, io)));
 
@@ -87,6 +91,11 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .action((opts) => setCode(initCommand(opts, io)));
 
   return program;
+}
+
+function sampleArg(value: string): number | 'all' {
+  if (value === 'all') return 'all';
+  return intArg(1)(value);
 }
 
 function parseShard(value: string): { index: number; total: number } {

@@ -13,6 +13,8 @@ export interface RunFlags {
   pack?: PackName[];
   case?: string[];
   scenarios?: string[];
+  corpus?: string[];
+  sample?: number | 'all';
   seed?: number;
   junit: string;
   json: string;
@@ -48,6 +50,8 @@ export async function runCommand(flags: RunFlags, io: CliIo): Promise<number> {
       packs: flags.pack,
       only: flags.case,
       scenarioRoots: flags.scenarios?.map((d) => resolve(io.cwd, d)),
+      corpora: flags.corpus?.map((d) => resolve(io.cwd, d)),
+      sample: flags.sample,
       seed: flags.seed,
       shard: flags.shard,
       concurrency: flags.concurrency,

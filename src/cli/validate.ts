@@ -1,6 +1,7 @@
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { PACK_NAMES, type PackName } from '../config/common.js';
+import { corpusManifestFile, loadCorpora, loadCorpus } from '../config/corpora.js';
 import { loadManifest } from '../config/manifest-file.js';
 import { loadPackDir, loadScenarioFile } from '../config/scenarios.js';
 import { ConfigError } from '../errors.js';
@@ -34,10 +35,18 @@ export function validateCommand(files: string[], flags: { config?: string }, io:
   }
   for (const file of files) {
     const path = resolve(io.cwd, file);
-    if (isDir(path)) {
+    if (isDir(path) && corpusManifestFile(path)) {
+      attempt(() => loadCorpus(path).entries.length + 1);
+    } else if (isDir(path)) {
       const pack = (PACK_NAMES as readonly string[]).includes(basename(path)) ? (basename(path) as PackName) : undefined;
       if (pack) attempt(() => loadPackDir(path, pack).length);
-      else for (const p of PACK_NAMES) attempt(() => loadPackDir(resolve(path, p), p).length);
+      else {
+        for (const p of PACK_NAMES) attempt(() => loadPackDir(resolve(path, p), p).length);
+        // A folder of corpora (e.g. corpora/) is checked too, every corpus in it.
+        if (readdirSync(path).some((n) => isDir(resolve(path, n)) && corpusManifestFile(resolve(path, n)))) {
+          attempt(() => [...loadCorpora([path]).values()].reduce((n, c) => n + c.entries.length + 1, 0));
+        }
+      }
     } else if (MANIFEST_FILE.test(file)) {
       attempt(() => {
         loadManifest(file);
@@ -52,7 +61,7 @@ export function validateCommand(files: string[], flags: { config?: string }, io:
   }
   for (const p of problems) io.stderr.write(`agent-chaos: ${p.message}\n`);
   if (problems.length > 0) return EXIT.error;
-  io.stdout.write(`ok: ${checked} file(s) and case(s) valid\n`);
+  io.stdout.write(`ok: ${checked} file(s), case(s) and corpus entries valid\n`);
   return EXIT.ok;
 }
 

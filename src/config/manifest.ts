@@ -49,6 +49,8 @@ export const manifestSchema = z
       .default({}),
     egress: z.strictObject({ allow_domains: z.array(z.string().min(1)).default([]) }).optional(),
     model_may_see_secrets: z.boolean().optional(),
+    /** Injection corpora of your own: folders (a corpus, or a folder of corpora), relative to this file. */
+    corpora: z.array(z.string().min(1)).optional(),
     packs: z.array(z.enum(PACK_NAMES)).optional(),
     /** Harness settings for this agent. */
     run: z

@@ -1,37 +1,26 @@
 import { z } from 'zod';
+import { CANARY_GROUPS, CANARY_KINDS } from '../adversary/canaries.js';
+import { CARRIER_NAMES } from '../adversary/carriers/names.js';
 import { PACK_NAMES, toolNameSchema } from './common.js';
+import { GOAL_ACTIONS } from './corpus.js';
+import { TOOL_ROLES, toolRefSchema } from './tool-ref.js';
 
-/**
- * A tool reference in a script: a literal tool name, or a role the plan resolves against the
- * manifest with the case's seed (`@forbidden`, `@unknown`, ...). Roles keep packs portable
- * across agents whose manifests differ.
- */
-export const TOOL_ROLES = [
-  'forbidden',
-  'unknown',
-  'allowed-read',
-  'allowed-write',
-  'protected',
-  'write-not-allowed',
-  'not-allowed',
-] as const;
-export type ToolRole = (typeof TOOL_ROLES)[number];
-
-const toolRef = z
-  .string()
-  .min(1)
-  .refine((s) => !s.startsWith('@') || (TOOL_ROLES as readonly string[]).includes(s.slice(1)), {
-    message: `unknown tool role; roles are ${TOOL_ROLES.map((r) => `@${r}`).join(', ')}`,
-  });
+export { TOOL_ROLES, type ToolRole, toolRefSchema } from './tool-ref.js';
 
 const jsonObject = z.record(z.string(), z.unknown());
 
 export const scriptedCallSchema = z.strictObject({
-  tool: toolRef,
+  tool: toolRefSchema,
   /** Arguments; omitted means seeded sample arguments from the tool's schema. */
   args: jsonObject.optional(),
   /** Send the arguments as this raw string instead (malformed JSON from the model). */
   raw_args: z.string().optional(),
+  /**
+   * This call is a variant of an earlier call in the same turn: its arguments, with the free-text
+   * fields (`content`) or the fields naming what it acts on (`target`) changed. Conflicting or
+   * ambiguous writes, portable across tools.
+   */
+  variant_of: z.strictObject({ call: z.number().int().min(0), change: z.enum(['content', 'target']) }).optional(),
 });
 
 const toolCallsTurn = z.strictObject({ tool_calls: z.array(scriptedCallSchema).min(1) });
@@ -58,36 +47,71 @@ export const toolDefinitionSchema = z.strictObject({
 });
 export type ToolDefinition = z.output<typeof toolDefinitionSchema>;
 
-export const scenarioSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/, 'an id in kebab-case, sections split by /'),
-  title: z.string().min(1),
-  /** Defaults to the folder the file is in under scenarios/. */
-  pack: z.enum(PACK_NAMES).optional(),
-  description: z.string().optional(),
-  /** The control ids this scenario proves. */
-  controls: z.array(z.string().min(1)).min(1),
-  trigger: z
-    .strictObject({
-      id: z.string().optional(),
-      source: z.string().default('helpdesk'),
-      kind: z.string().default('ticket'),
-      text: z.string(),
-    })
-    .default({ source: 'helpdesk', kind: 'ticket', text: 'Customer reports the checkout page is down. Please triage.' }),
-  /** Optional hints to the agent (contract extension); checks never depend on them. */
-  hints: z.strictObject({ transport: z.enum(['rest', 'mcp']).optional(), stream: z.boolean().optional() }).default({}),
-  model: z
-    .strictObject({
-      policy: z.enum(['scripted']).default('scripted'),
-      script: z.array(scriptTurnSchema).default([]),
-      /** What the model says once the script is played out. */
-      final_text: z.string().default('Triage complete.'),
-    })
-    .default({ policy: 'scripted', script: [], final_text: 'Triage complete.' }),
-  /** Extra tools this scenario adds to the world's catalog. */
-  tools: z.array(toolDefinitionSchema).default([]),
-  /** Run the case only when the manifest has a tool in each of these roles. */
-  requires: z.array(z.enum(TOOL_ROLES)).default([]),
-});
+export const scenarioSchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/, 'an id in kebab-case, sections split by /'),
+    title: z.string().min(1),
+    /** Defaults to the folder the file is in under scenarios/. */
+    pack: z.enum(PACK_NAMES).optional(),
+    description: z.string().optional(),
+    /** The control ids this scenario proves. */
+    controls: z.array(z.string().min(1)).min(1),
+    trigger: z
+      .strictObject({
+        id: z.string().optional(),
+        source: z.string().default('helpdesk'),
+        kind: z.string().default('ticket'),
+        text: z.string(),
+      })
+      .default({ source: 'helpdesk', kind: 'ticket', text: 'Customer reports the checkout page is down. Please triage.' }),
+    /** Optional hints to the agent (contract extension); checks never depend on them. */
+    hints: z.strictObject({ transport: z.enum(['rest', 'mcp']).optional(), stream: z.boolean().optional() }).default({}),
+    model: z
+      .strictObject({
+        /** `obedient`: plays the script, and carries out any planted injection that reaches it. */
+        policy: z.enum(['scripted', 'obedient']).default('scripted'),
+        script: z.array(scriptTurnSchema).default([]),
+        /** What the model says once the script is played out. */
+        final_text: z.string().default('Triage complete.'),
+      })
+      .default({ policy: 'scripted', script: [], final_text: 'Triage complete.' }),
+    /** Extra tools this scenario adds to the world's catalog. */
+    tools: z.array(toolDefinitionSchema).default([]),
+    /** Run the case only when the manifest has a tool in each of these roles. */
+    requires: z.array(z.enum(TOOL_ROLES)).default([]),
+    /**
+     * Injection payloads from a corpus, planted in carriers: the scenario expands into one case per
+     * entry and carrier (`<id>/<entry>@<carrier>`), or a seeded stratified sample of them.
+     */
+    injection: z
+      .strictObject({
+        corpus: z.string().min(1).default('injections'),
+        techniques: z.array(z.string().min(1)).min(1).optional(),
+        /** Entries with any of these tags. */
+        tags: z.array(z.string().min(1)).min(1).optional(),
+        entries: z.array(z.string().min(1)).min(1).optional(),
+        /** Entries whose goal is one of these actions. */
+        actions: z.array(z.enum(GOAL_ACTIONS)).min(1).optional(),
+        carriers: z.array(z.enum(CARRIER_NAMES)).min(1),
+        /** Cases to run by default (at least one per technique); `--sample` overrides, `--sample all` runs every one. */
+        sample: z.number().int().min(1).optional(),
+      })
+      .optional(),
+    /** Secret bait: seeded canaries planted in the agent's environment (`env`) and in carriers. */
+    bait: z
+      .strictObject({
+        kinds: z
+          .array(z.enum([...CANARY_KINDS, ...(Object.keys(CANARY_GROUPS) as (keyof typeof CANARY_GROUPS)[])]))
+          .min(1)
+          .default(['credentials', 'pii']),
+        carriers: z.array(z.enum(['env', ...CARRIER_NAMES])).min(1),
+      })
+      .optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.injection && s.model.policy !== 'obedient') {
+      ctx.addIssue({ code: 'custom', path: ['model', 'policy'], message: 'a scenario with injection needs model.policy: obedient' });
+    }
+  });
 
 export type Scenario = z.output<typeof scenarioSchema>;

@@ -63,6 +63,23 @@ export interface ModelEntry extends EntryBase {
   /** Why the world refused it: a wrong key, or a body that is not a request of this API. */
   rejected?: 'invalid_key' | 'bad_request';
   fault?: string;
+  /** Planted injections this request carried to the model, as the adversary saw them. */
+  injections?: InjectionSighting[];
+}
+
+/** One planted injection payload seen in one model request. */
+export interface InjectionSighting {
+  /** The payload, `corpus/entry-id`. */
+  payload: string;
+  /**
+   * How it arrived: word for word, altered (quoted, spotlighted, partly redacted), or only
+   * inside an encoding. A payload kept from the model is simply never sighted.
+   */
+  form: 'verbatim' | 'transformed' | 'encoded';
+  /** Parts of the payload seen so far, of all its parts. */
+  parts: [seen: number, of: number];
+  /** The model carried out the payload's goal in this answer. */
+  acted: boolean;
 }
 
 export interface ProposedCall {

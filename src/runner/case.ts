@@ -1,3 +1,4 @@
+import type { SecurityPlan } from '../adversary/security-plan.js';
 import type { PackName } from '../config/manifest.js';
 import type { Scenario, ToolDefinition, ToolRole } from '../config/scenario.js';
 
@@ -46,4 +47,6 @@ export interface CaseSpec {
   roles: Partial<Record<ToolRole, string>>;
   /** Set when the case does not apply to this manifest; the reason is reported. */
   skip?: string;
+  /** Injection payloads and secret bait, where they are planted, and what the obedient model will do. */
+  security?: SecurityPlan;
 }

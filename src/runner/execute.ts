@@ -9,6 +9,7 @@ import { type AuditLog, readAuditFile } from '../world/audit-intake.js';
 import { WorldHost } from '../world/host.js';
 import { createWorld } from '../world/world.js';
 import type { CaseSpec } from './case.js';
+import { maskResult } from './mask.js';
 import type { CaseError, CaseResult, Finding } from './results.js';
 import { worldOptionsFor } from './world-options.js';
 
@@ -121,25 +122,28 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
       world: { clientId: world.clientId, modelKey: world.modelKey, baseUrl: world.baseUrl },
     });
     const error = caseError(outcome, audit, options.caseTimeoutMs);
-    return {
-      ...base,
-      status: error ? 'error' : findings.some((f) => f.status === 'fail') ? 'failed' : 'passed',
-      findings,
-      ...(error ? { error } : {}),
-      agent: {
-        exitCode: outcome.exitCode,
-        signal: outcome.signal,
-        timedOut: outcome.timedOut,
-        stdoutTail: tail(outcome.output),
-        stderrTail: tail(outcome.stderr),
+    return maskResult(
+      {
+        ...base,
+        status: error ? 'error' : findings.some((f) => f.status === 'fail') ? 'failed' : 'passed',
+        findings,
+        ...(error ? { error } : {}),
+        agent: {
+          exitCode: outcome.exitCode,
+          signal: outcome.signal,
+          timedOut: outcome.timedOut,
+          stdoutTail: tail(outcome.output),
+          stderrTail: tail(outcome.stderr),
+        },
+        durationMs: Date.now() - startedAt.getTime(),
+        transcript: {
+          trigger,
+          ledger: world.ledger.entries,
+          audit: audit.lines.map((l) => (l.ok ? l.record : { line: l.line, invalid: l.problem, raw: l.raw })),
+        },
       },
-      durationMs: Date.now() - startedAt.getTime(),
-      transcript: {
-        trigger,
-        ledger: world.ledger.entries,
-        audit: audit.lines.map((l) => (l.ok ? l.record : { line: l.line, invalid: l.problem, raw: l.raw })),
-      },
-    };
+      spec,
+    );
   } catch (err) {
     if (err instanceof AgentStartError) throw err;
     return {

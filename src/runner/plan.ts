@@ -1,3 +1,7 @@
+import { CARRIERS } from '../adversary/carriers/index.js';
+import { type InjectionVariant, injectionVariants } from '../adversary/injection-cases.js';
+import { planSecurity } from '../adversary/plan-security.js';
+import type { Corpus } from '../config/corpora.js';
 import type { Manifest } from '../config/manifest.js';
 import type { ScriptedCall, ToolRole } from '../config/scenario.js';
 import type { LoadedScenario } from '../config/scenarios.js';
@@ -5,6 +9,7 @@ import { deriveSeed, Rng, seededFaker, stableTag } from '../random.js';
 import { buildCatalog } from '../world/tools/catalog.js';
 import type { CatalogTool } from '../world/tools/types.js';
 import type { CaseSpec, ResolvedCall, ResolvedTurn } from './case.js';
+import { variantArgs } from './variant-args.js';
 
 export interface Shard {
   index: number;
@@ -18,6 +23,13 @@ export interface PlanOptions {
   shard?: Shard;
   /** Only cases whose id equals or starts with one of these (`authz/` selects a folder). */
   only?: readonly string[];
+  /** Corpora injection scenarios draw from, by name. */
+  corpora?: ReadonlyMap<string, Corpus>;
+  /**
+   * Cases per injection scenario: a seeded sample stratified by technique, or `all`. Default: the
+   * scenario's own `sample`, except with `only`, which selects from every case.
+   */
+  sample?: number | 'all';
 }
 
 /**
@@ -25,16 +37,31 @@ export interface PlanOptions {
  * the same cases, ids, call ids and arguments. Indices are positions in the unsharded plan.
  */
 export function planCases(options: PlanOptions): CaseSpec[] {
-  const all = options.scenarios.map((scenario, index) => planScenario(scenario, index, options));
-  const selected = options.only?.length
-    ? all.filter((c) => options.only?.some((o) => c.id === o || c.id.startsWith(o.endsWith('/') ? o : `${o}/`)))
-    : all;
+  const selects = (id: string) =>
+    !options.only?.length || options.only.some((o) => id === o || id.startsWith(o.endsWith('/') ? o : `${o}/`));
+  const all: CaseSpec[] = [];
+  for (const scenario of options.scenarios) {
+    const variants: (InjectionVariant | undefined)[] = scenario.injection
+      ? injectionVariants(scenario, options.corpora ?? new Map(), options.seed, sampleFor(scenario, options))
+      : [undefined];
+    for (const variant of variants) {
+      const id = variant?.id ?? scenario.id;
+      // Only a scenario's own id or a prefix of it selects all its cases; a case id selects one.
+      if (selects(id) || (variant && selects(scenario.id))) all.push(planCase(scenario, id, all.length, options, variant));
+    }
+  }
   const { shard } = options;
-  return shard ? selected.filter((_, i) => i % shard.total === shard.index - 1) : selected;
+  return shard ? all.filter((_, i) => i % shard.total === shard.index - 1) : all;
 }
 
-function planScenario(scenario: LoadedScenario, index: number, options: PlanOptions): CaseSpec {
-  const id = scenario.id;
+function sampleFor(scenario: LoadedScenario, options: PlanOptions): number | 'all' {
+  if (options.sample !== undefined) return options.sample;
+  // A replay names a case: it must be found whatever the default sample holds.
+  if (options.only?.length) return 'all';
+  return scenario.injection?.sample ?? 'all';
+}
+
+function planCase(scenario: LoadedScenario, id: string, index: number, options: PlanOptions, variant?: InjectionVariant): CaseSpec {
   const seed = deriveSeed(options.seed, id);
   const catalog = buildCatalog([...options.manifest.tools.custom, ...scenario.tools]);
   const roles = new RoleResolver(options.manifest, catalog, new Rng(deriveSeed(seed, 'roles')), seed);
@@ -42,16 +69,25 @@ function planScenario(scenario: LoadedScenario, index: number, options: PlanOpti
   const script: ResolvedTurn[] = [];
   let skip = missing ? `the manifest has no tool for the role @${missing}` : undefined;
 
-  const resolveCalls = (calls: ScriptedCall[], turn: number): ResolvedCall[] =>
-    calls.map((call, i) => {
+  const resolveCalls = (calls: ScriptedCall[], turn: number): ResolvedCall[] => {
+    const resolved: ResolvedCall[] = [];
+    calls.forEach((call, i) => {
       const name = call.tool.startsWith('@') ? roles.resolve(call.tool.slice(1) as ToolRole) : call.tool;
       if (name === undefined) {
         skip ??= `the manifest has no tool for the role ${call.tool}`;
-        return { id: '', name: call.tool, args: {}, rawArgs: '{}' };
+        resolved.push({ id: '', name: call.tool, args: {}, rawArgs: '{}' });
+        return;
       }
-      const args = call.args ?? catalog.get(name)?.sampleArgs(seededFaker(deriveSeed(seed, `args:${turn}:${i}`))) ?? {};
-      return { id: `call_${stableTag(seed, `call:${turn}:${i}`, 24)}`, name, args, rawArgs: call.raw_args ?? JSON.stringify(args) };
+      const faker = () => seededFaker(deriveSeed(seed, `args:${turn}:${i}`));
+      const base = call.variant_of ? resolved[call.variant_of.call] : undefined;
+      const args =
+        base && call.variant_of
+          ? { ...variantArgs(base.args, catalog.get(name), call.variant_of.change, faker()), ...call.args }
+          : (call.args ?? catalog.get(name)?.sampleArgs(faker()) ?? {});
+      resolved.push({ id: `call_${stableTag(seed, `call:${turn}:${i}`, 24)}`, name, args, rawArgs: call.raw_args ?? JSON.stringify(args) });
     });
+    return resolved;
+  };
 
   for (const turn of scenario.model.script) {
     if ('text' in turn) script.push({ toolCalls: [], text: turn.text });
@@ -60,17 +96,35 @@ function planScenario(scenario: LoadedScenario, index: number, options: PlanOpti
   }
 
   const rng = new Rng(deriveSeed(seed, 'trigger'));
-  const trigger = {
+  let trigger: CaseSpec['trigger'] = {
     id: scenario.trigger.id ?? `TCK-${1000 + rng.int(9000)}`,
     source: scenario.trigger.source,
     kind: scenario.trigger.kind,
     received_at: '',
     text: scenario.trigger.text,
   };
+  let security: CaseSpec['security'];
+  if (scenario.injection || scenario.bait) {
+    const planned = planSecurity({
+      scenario,
+      ...(variant ? { injection: { entry: variant.entry, carrier: variant.carrier } } : {}),
+      seed,
+      trigger,
+      manifest: options.manifest,
+      catalog,
+      resolveTool: (ref) => (ref.startsWith('@') ? roles.resolve(ref.slice(1) as ToolRole) : ref),
+    });
+    security = planned.plan;
+    trigger = planned.trigger;
+    script.unshift(...planned.prelude);
+    skip ??= planned.skip;
+  }
   return {
     index,
     id,
-    title: scenario.title,
+    title: variant
+      ? `${scenario.title}: ${variant.entry.id} (${variant.entry.technique}) in ${CARRIERS[variant.carrier].title}`
+      : scenario.title,
     pack: scenario.pack,
     controls: scenario.controls,
     seed,
@@ -82,6 +136,7 @@ function planScenario(scenario: LoadedScenario, index: number, options: PlanOpti
     hints: scenario.hints,
     roles: roles.resolved,
     ...(skip ? { skip } : {}),
+    ...(security ? { security } : {}),
   };
 }
 

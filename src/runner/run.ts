@@ -6,8 +6,9 @@ import { processAdapter } from '../agents/process.js';
 import type { AgentAdapter } from '../agents/types.js';
 import { controlCatalog } from '../checks/index.js';
 import { PACK_NAMES, type PackName } from '../config/common.js';
+import { builtinCorporaDir, type Corpus, loadCorpora } from '../config/corpora.js';
 import type { LoadedManifest } from '../config/manifest-file.js';
-import { loadPacks } from '../config/scenarios.js';
+import { type LoadedScenario, loadPacks } from '../config/scenarios.js';
 import { UsageError } from '../errors.js';
 import { packageRoot, packageVersion } from '../paths.js';
 import type { CaseSpec } from './case.js';
@@ -30,6 +31,10 @@ export interface SuiteOptions {
   /** Extra scenario roots (each with pack folders), after the built-in ones. */
   scenarioRoots?: string[];
   only?: string[];
+  /** Extra injection corpora (`--corpus DIR`), after the built-in ones and the manifest's. */
+  corpora?: string[];
+  /** Cases per injection scenario (`--sample N`), or `all`; default: each scenario's own `sample`. */
+  sample?: number | 'all';
   seed?: number;
   shard?: Shard;
   concurrency?: number;
@@ -46,7 +51,9 @@ export function builtinScenariosDir(): string {
 }
 
 /** Plans the cases of a suite without running them. */
-export function planSuite(options: Pick<SuiteOptions, 'config' | 'packs' | 'scenarioRoots' | 'only' | 'seed' | 'shard'>): CaseSpec[] {
+export function planSuite(
+  options: Pick<SuiteOptions, 'config' | 'packs' | 'scenarioRoots' | 'only' | 'seed' | 'shard' | 'corpora' | 'sample'>,
+): CaseSpec[] {
   const { manifest } = options.config;
   const packs = options.packs ?? manifest.packs ?? [...PACK_NAMES];
   const scenarios = loadPacks([builtinScenariosDir(), ...(options.scenarioRoots ?? [])], packs);
@@ -56,7 +63,22 @@ export function planSuite(options: Pick<SuiteOptions, 'config' | 'packs' | 'scen
     seed: options.seed ?? manifest.run?.seed ?? DEFAULT_SEED,
     shard: options.shard,
     only: options.only,
+    corpora: corporaFor(options, scenarios),
+    sample: options.sample,
   });
+}
+
+/** The corpora folders of a suite: the built-in ones, the manifest's (relative to it), then `--corpus`. */
+export function corpusDirs(options: Pick<SuiteOptions, 'config' | 'corpora'>): string[] {
+  const { manifest, dir } = options.config;
+  return [builtinCorporaDir(), ...(manifest.corpora ?? []).map((d) => resolve(dir, d)), ...(options.corpora ?? [])];
+}
+
+// Loaded only when a scenario draws from one, so runs without injection scenarios pay nothing.
+function corporaFor(options: Pick<SuiteOptions, 'config' | 'corpora'>, scenarios: readonly LoadedScenario[]): Map<string, Corpus> {
+  const needed =
+    scenarios.some((s) => s.injection) || (options.corpora?.length ?? 0) > 0 || (options.config.manifest.corpora?.length ?? 0) > 0;
+  return needed ? loadCorpora(corpusDirs(options)) : new Map();
 }
 
 /** Plans and runs a suite, streaming results to the reporter. Never exits the process. */
@@ -117,6 +139,7 @@ function replayCommand(options: SuiteOptions, adapter: 'process' | 'module', see
   if (options.agentCommand) parts.push('--agent', shellQuote(options.agentCommand));
   if (options.adapter) parts.push('--adapter', adapter);
   for (const root of options.scenarioRoots ?? []) parts.push('--scenarios', shellQuote(root));
+  for (const dir of options.corpora ?? []) parts.push('--corpus', shellQuote(dir));
   parts.push('--seed', String(seed), '--case', shellQuote(spec.id));
   return parts.join(' ');
 }

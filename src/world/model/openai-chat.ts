@@ -64,6 +64,7 @@ export function openAiChatHandlers(ctx: WorldContext): RequestHandler[] {
         text: answer.text,
         usage,
         proposed: answer.toolCalls.map(({ id, name, args, rawArgs }) => ({ id, name, args, rawArgs })),
+        ...(answer.injections ? { injections: answer.injections } : {}),
       });
 
       const reply: Reply = {

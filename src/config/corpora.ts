@@ -1,0 +1,201 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { z } from 'zod';
+import { ConfigError, formatLocation } from '../errors.js';
+import { packageRoot } from '../paths.js';
+import { type CorpusEntry, type CorpusManifest, corpusEntrySchema, corpusManifestSchema } from './corpus.js';
+import { formatFieldPath, issuesToError, type LocatedDocument, parseLocated, readConfigText, validateLocated } from './load.js';
+
+/** An entry with the corpus and the place it came from. */
+export type LoadedEntry = CorpusEntry & { corpus: string; file: string; line: number | undefined };
+
+/** A loaded corpus: its manifest, where it lives, and its entries in file order. */
+export interface Corpus extends CorpusManifest {
+  dir: string;
+  file: string;
+  entries: LoadedEntry[];
+}
+
+export const CORPUS_MANIFEST_NAMES = ['corpus.yaml', 'corpus.yml', 'corpus.json'] as const;
+const ENTRY_FILE = /\.(jsonl|ya?ml|json)$/;
+
+/** The built-in corpora folder. */
+export function builtinCorporaDir(): string {
+  return join(packageRoot(), 'corpora');
+}
+
+/** The manifest file of a corpus folder, if it is one. */
+export function corpusManifestFile(dir: string): string | undefined {
+  return CORPUS_MANIFEST_NAMES.map((n) => join(dir, n)).find((f) => existsSync(f));
+}
+
+/**
+ * Loads one corpus folder: its manifest, then every entry file beside it or below it (JSONL, one
+ * entry a line; or YAML/JSON, a list of entries). Every bad entry is reported, each naming file,
+ * line and field; a duplicate id is an error.
+ */
+export function loadCorpus(dir: string): Corpus {
+  const manifestFile = corpusManifestFile(dir);
+  if (!manifestFile) throw new ConfigError({ file: dir }, `not a corpus: no ${CORPUS_MANIFEST_NAMES.join(' or ')} in the folder`);
+  const manifestDoc = parseLocated(readConfigText(manifestFile), manifestFile);
+  const manifest = validateLocated(manifestDoc, corpusManifestSchema);
+
+  const problems: ConfigError[] = [];
+  const entries: LoadedEntry[] = [];
+  const seen = new Map<string, string>();
+  for (const file of entryFiles(dir, manifestFile)) {
+    for (const item of file.endsWith('.jsonl') ? readJsonl(file, problems) : readList(file, problems)) {
+      const result = corpusEntrySchema.safeParse(item.value);
+      if (!result.success) {
+        problems.push(...flatten(item.error(result.error.issues)));
+        continue;
+      }
+      const here = formatLocation({ file, line: item.line });
+      const first = seen.get(result.data.id);
+      if (first) {
+        problems.push(new ConfigError(item.locate(['id']), `duplicate entry id "${result.data.id}" (first at ${first})`));
+        continue;
+      }
+      seen.set(result.data.id, here);
+      entries.push({ ...result.data, corpus: manifest.name, file, line: item.line });
+    }
+  }
+  const [first, ...rest] = problems;
+  if (first) throw new ConfigError(first.location, first.detail, rest);
+  if (entries.length === 0)
+    throw new ConfigError({ file: manifestFile }, 'the corpus has no entries (entry files: *.jsonl, *.yaml, *.json)');
+  return { ...manifest, dir, file: manifestFile, entries };
+}
+
+/**
+ * Loads corpora from folders, each a corpus itself or a folder of corpora (one level down).
+ * Names must be unique across all of them.
+ */
+export function loadCorpora(dirs: readonly string[]): Map<string, Corpus> {
+  const corpora = new Map<string, Corpus>();
+  const problems: ConfigError[] = [];
+  for (const dir of dirs) {
+    const folders = corpusManifestFile(dir) ? [dir] : subfolders(dir).filter((d) => corpusManifestFile(d));
+    if (folders.length === 0) {
+      problems.push(new ConfigError({ file: dir }, `no corpus here: neither ${CORPUS_MANIFEST_NAMES[0]} nor folders with one`));
+    }
+    for (const folder of folders) {
+      let corpus: Corpus;
+      try {
+        corpus = loadCorpus(folder);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        problems.push(...flatten(err));
+        continue;
+      }
+      const other = corpora.get(corpus.name);
+      if (other) {
+        const doc = parseLocated(readConfigText(corpus.file), corpus.file);
+        problems.push(new ConfigError(doc.locate(['name']), `duplicate corpus name "${corpus.name}" (also ${other.file})`));
+        continue;
+      }
+      corpora.set(corpus.name, corpus);
+    }
+  }
+  const [first, ...rest] = problems;
+  if (first) throw new ConfigError(first.location, first.detail, rest);
+  return corpora;
+}
+
+interface RawItem {
+  value: unknown;
+  line: number | undefined;
+  locate(path: readonly PropertyKey[]): ConfigError['location'];
+  error(issues: readonly z.core.$ZodIssue[]): ConfigError;
+}
+
+function readJsonl(file: string, problems: ConfigError[]): RawItem[] {
+  const items: RawItem[] = [];
+  readConfigText(file)
+    .split('\n')
+    .forEach((raw, i) => {
+      const line = i + 1;
+      if (raw.trim() === '') return;
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch (err) {
+        problems.push(new ConfigError({ file, line }, `invalid JSON: ${(err as Error).message}`));
+        return;
+      }
+      const locate = (path: readonly PropertyKey[]) => ({ file, line, field: formatFieldPath(path) || undefined });
+      items.push({
+        value,
+        line,
+        locate,
+        error(issues) {
+          const errors = issues.map((issue) =>
+            issue.code === 'unrecognized_keys'
+              ? new ConfigError(locate([...issue.path, issue.keys[0] ?? '']), `unknown field "${issue.keys[0] ?? ''}"`)
+              : new ConfigError(locate(issue.path), issue.message),
+          );
+          const [head, ...tail] = errors as [ConfigError, ...ConfigError[]];
+          return new ConfigError(head.location, head.detail, tail);
+        },
+      });
+    });
+  return items;
+}
+
+function readList(file: string, problems: ConfigError[]): RawItem[] {
+  let doc: LocatedDocument;
+  try {
+    doc = parseLocated(readConfigText(file), file);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(err);
+    return [];
+  }
+  if (!Array.isArray(doc.value)) {
+    problems.push(new ConfigError(doc.locate([]), 'an entry file holds a list of entries'));
+    return [];
+  }
+  return doc.value.map((value, i) => ({
+    value,
+    line: doc.locate([i]).line,
+    locate: (path) => doc.locate([i, ...path]),
+    error: (issues) => issuesToError(doc, issues, [i]),
+  }));
+}
+
+function flatten(err: ConfigError): ConfigError[] {
+  return [new ConfigError(err.location, err.detail), ...err.more];
+}
+
+function entryFiles(dir: string, manifestFile: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string, depth: number) => {
+    for (const name of readdirSync(d).sort()) {
+      const path = join(d, name);
+      if (isDir(path)) {
+        if (depth < 4 && !name.startsWith('.')) walk(path, depth + 1);
+      } else if (ENTRY_FILE.test(name) && resolve(path) !== resolve(manifestFile)) out.push(path);
+    }
+  };
+  walk(dir, 0);
+  return out.sort((a, b) => relative(dir, a).localeCompare(relative(dir, b)));
+}
+
+function subfolders(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .sort()
+      .map((n) => join(dir, n))
+      .filter(isDir);
+  } catch {
+    return [];
+  }
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
