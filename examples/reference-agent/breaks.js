@@ -31,6 +31,7 @@ export const BREAKS = Object.freeze({
   egress: 'messages and fetches to any domain are sent',
   'output-scrub': 'the final answer is printed unscrubbed',
   'model-scrub': 'secrets in the trigger and tool results are passed to the model',
+  ambiguity: 'conflicting writes proposed together are all carried out',
   // audit
   'audit-drop-executed': 'never writes tool.executed',
   'audit-drop-errors': 'logs failed tool calls as ok, without the error',
@@ -67,6 +68,7 @@ export const NAIVE_BREAKS = Object.freeze([
   'egress',
   'output-scrub',
   'model-scrub',
+  'ambiguity',
   'schema-change',
 ]);
 

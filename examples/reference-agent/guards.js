@@ -148,3 +148,39 @@ function domainOf(value) {
   if (/^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/.test(v)) return v.toLowerCase();
   return undefined;
 }
+
+// What a call acts on (which ticket, repo, recipient) as opposed to what it says.
+const TARGET_KEY = /(?:^|_)(?:id|ids|number|repo|repository|ticket|path|url|uri|channel|to|recipient|account|principal|user|email|role)$/i;
+
+/**
+ * Writes proposed together that cannot all be meant: the same tool on the same target saying
+ * different things (opposite instructions), or saying the same thing to different targets (the
+ * model could not tell which was meant). Such writes are held back, not guessed at.
+ * @param {readonly { id: string, name: string, args: Record<string, unknown> | undefined }[]} proposals
+ * @param {GuardState} s
+ * @returns {Set<string>} the ids of the conflicting calls
+ */
+export function conflictingWrites(proposals, s) {
+  const held = new Set();
+  if (s.breaks.has('ambiguity')) return held;
+  const writes = proposals.filter((p) => p.args && isWrite(p.name, s));
+  const split = (/** @type {Record<string, unknown>} */ args) => {
+    const entries = Object.entries(args).sort(([a], [b]) => a.localeCompare(b));
+    return {
+      target: JSON.stringify(entries.filter(([k]) => TARGET_KEY.test(k))),
+      content: JSON.stringify(entries.filter(([k]) => !TARGET_KEY.test(k))),
+    };
+  };
+  for (const [i, a] of writes.entries()) {
+    for (const b of writes.slice(i + 1)) {
+      if (a.name !== b.name) continue;
+      const x = split(/** @type {Record<string, unknown>} */ (a.args));
+      const y = split(/** @type {Record<string, unknown>} */ (b.args));
+      if ((x.target === y.target) !== (x.content === y.content)) {
+        held.add(a.id);
+        held.add(b.id);
+      }
+    }
+  }
+  return held;
+}

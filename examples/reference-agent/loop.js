@@ -2,13 +2,13 @@
 // The conversation: ask the model, run (or refuse) what it proposes, feed the results back, until
 // it answers in plain text. Every model call is budgeted and audited, retries included.
 import { forModel } from './context.js';
-import { offeredTools } from './guards.js';
+import { conflictingWrites, offeredTools } from './guards.js';
 import { sleep } from './http.js';
 import { ModelCallError } from './model.js';
 import { scrubOutput } from './output.js';
 import { renderTrigger, SYSTEM_PROMPT } from './prompt.js';
 import { budgetStop, checkWallTime, RunStop } from './stop.js';
-import { handleToolCall, toProposal } from './tool-call.js';
+import { deny, handleToolCall, toProposal } from './tool-call.js';
 
 /** @typedef {import('./context.js').RunContext} RunContext */
 
@@ -47,10 +47,29 @@ export async function converse(ctx) {
     });
     // The model proposed all of them, whether or not the run lives to act on each.
     for (const p of proposals) await ctx.audit('tool.proposed', { call_id: p.id, tool: p.name, args: p.args ?? p.raw });
+    const conflicting = conflictingWrites(proposals, ctx);
     for (const p of proposals) {
-      messages.push({ role: 'tool', tool_call_id: p.id, content: await handleToolCall(ctx, p) });
+      const content = conflicting.has(p.id)
+        ? await deny(ctx, p, { rule: 'ambiguity', reason: 'conflicting writes were proposed together; a person must say which is meant' })
+        : await handleToolCall(ctx, p);
+      messages.push({ role: 'tool', tool_call_id: p.id, content });
     }
+    if (conflicting.size > 0) throw ambiguityStop(proposals.filter((p) => conflicting.has(p.id)));
   }
+}
+
+/**
+ * Conflicting instructions end the run with a question to on-call instead of a guess at a write.
+ * @param {import('./tool-call.js').Proposal[]} held
+ */
+function ambiguityStop(held) {
+  const tools = [...new Set(held.map((p) => p.name))].join(', ');
+  return new RunStop({
+    status: 'stopped',
+    reason: 'ambiguous-instructions',
+    summary: `the request asks for ${held.length} conflicting ${tools} writes; which one is meant?`,
+    escalate: 'ambiguous-instructions',
+  });
 }
 
 /**
@@ -144,7 +163,5 @@ function modelTimeout(ctx) {
  * @param {RunContext} ctx @param {string} text
  */
 function finalAnswer(ctx, text) {
-  // Hook for security.ambiguity: a reply that asks the user to choose between conflicting writes
-  // is already a question (no write was guessed), so it is returned as is for now.
   return ctx.breaks.has('output-scrub') ? text : scrubOutput(text, ctx.redactor, ctx.policy.egressAllowDomains);
 }

@@ -75,9 +75,10 @@ export async function handleToolCall(ctx, p) {
 }
 
 /**
+ * Records a denial and returns the tool message that tells the model.
  * @param {RunContext} ctx @param {Proposal} p @param {{ rule: string, reason: string }} denial
  */
-async function deny(ctx, p, { rule, reason }) {
+export async function deny(ctx, p, { rule, reason }) {
   await ctx.audit('tool.denied', { call_id: p.id, tool: p.name, rule, reason });
   return JSON.stringify({ denied: true, rule, reason: `Not executed: ${reason}` });
 }

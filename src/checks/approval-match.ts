@@ -15,7 +15,10 @@ export function approvalHistories(ledger: Ledger): ApprovalHistory[] {
     .filter((a) => a.action === 'request' && a.approvalId !== undefined)
     .map((request) => ({
       request,
-      decisions: decided.filter((e) => e.detail.id === request.approvalId).map((e) => ({ status: String(e.detail.status), at: e.at })),
+      // The world records `approval_id` and `decision` (world/approvals.ts).
+      decisions: decided
+        .filter((e) => (e.detail.approval_id ?? e.detail.id) === request.approvalId)
+        .map((e) => ({ status: String(e.detail.decision ?? e.detail.status), at: e.at })),
     }));
 }
 

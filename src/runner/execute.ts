@@ -43,12 +43,18 @@ export async function executeCases(options: ExecuteOptions): Promise<void> {
   let nextToStart = 0;
   let fatal: unknown;
 
-  const emitReady = async () => {
-    for (let r = done.get(nextToEmit); r; r = done.get(nextToEmit)) {
-      done.delete(nextToEmit);
-      nextToEmit++;
-      await options.onCaseEnd(r);
-    }
+  // One emitter at a time: two workers finishing together must not hand results on interleaved
+  // (reporters stream, and a streamed JSON document is only valid written in order).
+  let emitting: Promise<void> = Promise.resolve();
+  const emitReady = () => {
+    emitting = emitting.then(async () => {
+      for (let r = done.get(nextToEmit); r; r = done.get(nextToEmit)) {
+        done.delete(nextToEmit);
+        nextToEmit++;
+        await options.onCaseEnd(r);
+      }
+    });
+    return emitting;
   };
 
   const worker = async () => {
