@@ -1,7 +1,7 @@
 import type { Corpus, LoadedEntry } from '../config/corpora.js';
-import { parseLocated, readConfigText } from '../config/load.js';
+import { formatFieldPath, parseLocated, readConfigText } from '../config/load.js';
 import type { LoadedScenario } from '../config/scenarios.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, type SourceLocation } from '../errors.js';
 import { deriveSeed, Rng } from '../random.js';
 import type { CarrierName } from './carriers/names.js';
 
@@ -41,7 +41,15 @@ export function injectionVariants(
 export function selectEntries(scenario: LoadedScenario, corpora: ReadonlyMap<string, Corpus>): LoadedEntry[] {
   const injection = scenario.injection;
   if (!injection) return [];
-  const at = (path: PropertyKey[]) => parseLocated(readConfigText(scenario.file), scenario.file).locate(['injection', ...path]);
+  const at = (path: PropertyKey[]): SourceLocation => {
+    const full = ['injection', ...path];
+    try {
+      return parseLocated(readConfigText(scenario.file), scenario.file).locate(full);
+    } catch {
+      // A scenario built in code has no file to point into.
+      return { file: scenario.file, field: formatFieldPath(full) };
+    }
+  };
   const corpus = corpora.get(injection.corpus);
   if (!corpus) {
     throw new ConfigError(at(['corpus']), `unknown corpus "${injection.corpus}"; known: ${[...corpora.keys()].join(', ') || 'none'}`);

@@ -10,13 +10,13 @@ export type SightingForm = 'verbatim' | 'transformed' | 'encoded';
 /** Letter-and-digit n-grams; a text counts as reached when most of its n-grams arrived. */
 const GRAM = 8;
 const STRIDE = 3;
-const COVERAGE = 0.6;
+const COVERAGE = 0.5;
 
-/** A model request's input, prepared once for any number of lookups. */
+/** A model request's input, prepared once for any number of lookups; n-grams only when asked for. */
 export interface Haystack {
   texts: string[];
-  grams: Set<string>;
-  decodedGrams: Set<string>;
+  readonly grams: Set<string>;
+  readonly decodedGrams: Set<string>;
 }
 
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
@@ -52,16 +52,27 @@ const HEX_RUN = /(?:[0-9a-fA-F]{2}){12,}/g;
 export function prepareHaystack(inputText: string): Haystack {
   const once = unescapeJson(inputText);
   const texts = [inputText, once, unescapeJson(once)];
-  const decoded: string[] = [];
-  for (const t of [inputText, once]) {
-    for (const [run] of t.matchAll(BASE64_RUN))
-      decoded.push(Buffer.from(run.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8'));
-    for (const [run] of t.matchAll(HEX_RUN)) decoded.push(Buffer.from(run, 'hex').toString('utf8'));
-  }
+  let plain: Set<string> | undefined;
+  let decoded: Set<string> | undefined;
   return {
     texts,
-    grams: new Set(texts.flatMap((t) => grams(canonical(t)))),
-    decodedGrams: new Set(decoded.flatMap((t) => grams(canonical(t)))),
+    // Escaping only adds letters (the n of \n) between words: the fully unescaped text stands for all.
+    get grams() {
+      plain ??= new Set(grams(canonical(texts[2] as string)));
+      return plain;
+    },
+    get decodedGrams() {
+      if (!decoded) {
+        const runs: string[] = [];
+        for (const t of [inputText, once]) {
+          for (const [run] of t.matchAll(BASE64_RUN))
+            runs.push(Buffer.from(run.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8'));
+          for (const [run] of t.matchAll(HEX_RUN)) runs.push(Buffer.from(run, 'hex').toString('utf8'));
+        }
+        decoded = new Set(runs.flatMap((t) => grams(canonical(t))));
+      }
+      return decoded;
+    },
   };
 }
 
@@ -76,7 +87,7 @@ export function sight(haystack: Haystack, text: string): SightingForm | undefine
   if (haystack.texts.some((t) => t.includes(text))) return 'verbatim';
   const needle = canonical(text);
   if (needle.length < GRAM * 2) {
-    return needle.length > 0 && haystack.texts.some((t) => canonical(t).includes(needle)) ? 'transformed' : undefined;
+    return needle.length > 0 && canonical(haystack.texts[2] as string).includes(needle) ? 'transformed' : undefined;
   }
   if (covered(needle, haystack.grams)) return 'transformed';
   if (covered(needle, haystack.decodedGrams)) return 'encoded';

@@ -1,7 +1,8 @@
 import type { Canary } from '../adversary/canaries.js';
 import { maskText } from '../adversary/canary-detect.js';
 import type { Evidence } from '../runner/results.js';
-import { auditEvidence, describeToolCall, ledgerEvidence, truncate } from './evidence.js';
+import { auditRecordEvidence } from './audit-excerpt.js';
+import { describeToolCall, ledgerEvidence, truncate } from './evidence.js';
 import type { CheckContext } from './types.js';
 
 /** One place the agent put text of its own: its answer, a request it sent, an audit record. */
@@ -53,7 +54,7 @@ export function agentSurfaces(ctx: CheckContext, canaries: readonly Canary[]): S
 
   for (const l of ctx.audit.lines) {
     if (!l.ok) {
-      surfaces.push({ label: `audit line ${l.line}`, value: l.raw, evidence: auditEvidence(l.line, maskText(l.raw, canaries)) });
+      surfaces.push({ label: `audit line ${l.line}`, value: l.raw, evidence: auditRecordEvidence(l.line, l.raw, canaries) });
       continue;
     }
     const record: Record<string, unknown> = { ...l.record };
@@ -64,7 +65,7 @@ export function agentSurfaces(ctx: CheckContext, canaries: readonly Canary[]): S
     surfaces.push({
       label: `the audit's ${l.record.type} record (audit:${l.line})`,
       value: record,
-      evidence: auditEvidence(l.line, maskText(l.raw, canaries)),
+      evidence: auditRecordEvidence(l.line, l.record, canaries),
     });
   }
   return surfaces;

@@ -2,8 +2,9 @@ import { maskText, scanValue } from '../adversary/canary-detect.js';
 import type { ToolEntry } from '../ledger/ledger.js';
 import type { Finding } from '../runner/results.js';
 import { canonicalJson } from '../world/canonical.js';
+import { auditRecordEvidence } from './audit-excerpt.js';
 import { type Located, recordsOfType } from './audit-view.js';
-import { auditEvidence, describeToolCall, fail, ledgerEvidence, pass } from './evidence.js';
+import { describeToolCall, fail, ledgerEvidence, pass } from './evidence.js';
 import { describeHits } from './security-no-leak.js';
 import type { Check } from './types.js';
 
@@ -60,7 +61,7 @@ export const redactionCheck: Check = {
       }
       used.add(record);
       const { result, error } = record.record;
-      const ev = auditEvidence(record.line, mask(JSON.stringify(record.record)));
+      const ev = auditRecordEvidence(record.line, record.record, canaries);
       const left = scanValue({ result, error }, canaries);
       if (left.length > 0) {
         findings.push(

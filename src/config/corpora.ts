@@ -155,11 +155,16 @@ function readList(file: string, problems: ConfigError[]): RawItem[] {
     problems.push(new ConfigError(doc.locate([]), 'an entry file holds a list of entries'));
     return [];
   }
+  // Fields are named within the entry (`goal.to`, not `[3].goal.to`): the line says which entry.
+  const within = (loc: ConfigError['location']) => ({ ...loc, field: loc.field?.replace(/^\[\d+\]\.?/, '') || undefined });
   return doc.value.map((value, i) => ({
     value,
     line: doc.locate([i]).line,
-    locate: (path) => doc.locate([i, ...path]),
-    error: (issues) => issuesToError(doc, issues, [i]),
+    locate: (path) => within(doc.locate([i, ...path])),
+    error: (issues) => {
+      const [head, ...tail] = flatten(issuesToError(doc, issues, [i])).map((e) => new ConfigError(within(e.location), e.detail));
+      return new ConfigError((head as ConfigError).location, (head as ConfigError).detail, tail);
+    },
   }));
 }
 
