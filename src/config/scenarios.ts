@@ -39,6 +39,13 @@ function checkReferences(doc: LocatedDocument, scenario: Scenario): void {
     const calls = 'tool_calls' in turn ? turn.tool_calls : 'repeat' in turn ? turn.repeat.tool_calls : [];
     const path = 'repeat' in turn ? ['model', 'script', t, 'repeat', 'tool_calls'] : ['model', 'script', t, 'tool_calls'];
     calls.forEach((call, c) => {
+      if (call.variant_of && call.variant_of.call >= c) {
+        const which = c === 0 ? 'the first call of a turn has none' : `0 to ${c - 1} here`;
+        throw new ConfigError(
+          doc.locate([...path, c, 'variant_of', 'call']),
+          `a variant names an earlier call of the same turn (${which})`,
+        );
+      }
       if (!call.tool.startsWith('@') && !known.has(call.tool)) {
         throw new ConfigError(
           doc.locate([...path, c, 'tool']),

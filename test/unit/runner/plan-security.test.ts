@@ -6,6 +6,7 @@ import { scenarioSchema } from '../../../src/config/scenario.js';
 import type { LoadedScenario } from '../../../src/config/scenarios.js';
 import type { CaseSpec } from '../../../src/runner/case.js';
 import { planCases } from '../../../src/runner/plan.js';
+import { corpusDirs } from '../../../src/runner/run.js';
 
 const corpora = loadCorpora([builtinCorporaDir()]);
 const entries = corpora.get('injections')?.entries ?? [];
@@ -154,5 +155,16 @@ describe('variant calls', () => {
     const [a, b] = planCases({ manifest, scenarios: [s('target')], seed: 1 })[0]?.script[0]?.toolCalls ?? [];
     expect((b?.args as Record<string, unknown>).ticket_id).not.toBe((a?.args as Record<string, unknown>).ticket_id);
     expect((b?.args as Record<string, unknown>).body).toBe((a?.args as Record<string, unknown>).body);
+  });
+});
+
+describe('where corpora come from', () => {
+  it("the built-in ones, the manifest's (relative to it), then --corpus", () => {
+    const config = {
+      manifest: { ...manifest, corpora: ['../team-corpora'] },
+      file: '/repo/agent/agent-chaos.config.yaml',
+      dir: '/repo/agent',
+    };
+    expect(corpusDirs({ config, corpora: ['/elsewhere/c'] })).toEqual([builtinCorporaDir(), '/repo/team-corpora', '/elsewhere/c']);
   });
 });
