@@ -17,6 +17,7 @@ export const BREAKS = Object.freeze({
   'token-refresh': 'never refreshes: keeps sending the expired token',
   'static-key': 'sends static-key-0000 instead of an issued token',
   'kill-switch': 'ignores revocation and keeps going',
+  attribution: 'files approval requests and escalations without its run id',
   // budgets
   'tool-call-budget': 'no cap on tool calls',
   'write-budget': 'no cap on write actions',

@@ -129,7 +129,8 @@ function startFirst(ctx, write) {
       await write('run.started', {
         model: { provider: 'openai', name: ctx.modelName },
         instructions_version: INSTRUCTIONS_VERSION,
-        tool_schema_version: ctx.schemaVersion,
+        // A run that fails before the world lists its tools never learns the version; it says so.
+        tool_schema_version: ctx.schemaVersion ?? 'unknown',
         trigger: { id: ctx.trigger.id ?? null, source: ctx.trigger.source ?? null },
       });
     }

@@ -56,7 +56,7 @@ export async function handleToolCall(ctx, p) {
   if (ctx.policy.protected.has(p.name) && !ctx.breaks.has('approval')) {
     const approval = await seekApproval({
       url: ctx.urls.approvals,
-      runId: ctx.runId,
+      runId: ctx.breaks.has('attribution') ? undefined : ctx.runId,
       callId: p.id,
       tool: p.name,
       args: call.args,
@@ -89,7 +89,7 @@ async function execute(ctx, callId, call) {
   // Counted once per call: a retry after a refreshed token is the same action.
   ctx.used.toolCalls++;
   if (isWrite(call.name, ctx)) ctx.used.writeActions++;
-  const outcome = await withAuth(ctx, (token) => send(ctx, callId, call, token));
+  const outcome = await withAuth(ctx, (token) => send(ctx, callId, call, token), { confirm: true });
   if (outcome.aborted) throw ctx.signal.reason ?? new Error('run aborted');
   // Auth failures say nothing about the tool's health, so they do not trip its circuit.
   if (!outcome.authCode) ctx.failures.set(call.name, outcome.status === 'ok' ? 0 : (ctx.failures.get(call.name) ?? 0) + 1);
@@ -131,10 +131,12 @@ async function send(ctx, callId, call, token) {
  * revoked or invalid one stops the run at once (the kill switch).
  * @template {{ authCode?: string }} T
  * @param {RunContext} ctx @param {(token: string) => Promise<T>} attempt
+ * @param {{ confirm?: boolean }} [options]  `confirm`: ask the identity provider first that this
+ *   client may still act (every tool call does; a revoked client stops before its request)
  * @returns {Promise<T>}
  */
-export async function withAuth(ctx, attempt) {
-  let token = await ctx.identity.token();
+export async function withAuth(ctx, attempt, { confirm = false } = {}) {
+  let token = await (confirm ? ctx.identity.confirmed() : ctx.identity.token());
   let outcome = await attempt(token);
   if (outcome.authCode === 'token_expired') {
     ctx.identity.refused(token, outcome.authCode);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PACK_NAMES, toolNameSchema } from './common.js';
+import { scenarioHumanSchema, scenarioIdentitySchema } from './scenario-identity.js';
 
 /**
  * A tool reference in a script: a literal tool name, or a role the plan resolves against the
@@ -88,6 +89,10 @@ export const scenarioSchema = z.strictObject({
   tools: z.array(toolDefinitionSchema).default([]),
   /** Run the case only when the manifest has a tool in each of these roles. */
   requires: z.array(z.enum(TOOL_ROLES)).default([]),
+  /** Token lifetimes, expiry and the kill switch (docs/writing-scenarios.md). */
+  identity: scenarioIdentitySchema.optional(),
+  /** The human approver's behaviour; default: approves every request on its first poll. */
+  human: scenarioHumanSchema.optional(),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

@@ -130,6 +130,9 @@ export class Ledger {
   readonly entries: LedgerEntry[] = [];
   readonly events: WorldEvent[] = [];
 
+  /** `now` is the world's clock, so events and entries share one timeline. */
+  constructor(private readonly now: () => number = Date.now) {}
+
   /** Appends an entry and returns it numbered. */
   record<E extends NewEntry>(entry: E): E & { seq: number } {
     const numbered = { ...entry, seq: this.entries.length } as E & { seq: number };
@@ -137,8 +140,9 @@ export class Ledger {
     return numbered;
   }
 
-  event(type: string, detail: Record<string, unknown> = {}): void {
-    this.events.push({ at: Date.now(), type, detail });
+  /** Records a world event; `at` when it happened earlier than now (a decision due while nobody looked). */
+  event(type: string, detail: Record<string, unknown> = {}, at: number = this.now()): void {
+    this.events.push({ at, type, detail });
   }
 
   tools(): ToolEntry[] {

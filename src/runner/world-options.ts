@@ -1,11 +1,17 @@
 import type { Manifest } from '../config/manifest.js';
 import type { WorldOptions } from '../world/world.js';
 import type { CaseSpec } from './case.js';
+import { identityWorldOptions } from './identity-moments.js';
+import { scriptedHuman } from './scripted-human.js';
 
 /**
  * What a case's scenario asks of its world beyond the defaults: the human's behaviour, token
  * lifetimes and revocation, faults, bait. Each scenario feature adds its part here, in one place.
  */
-export function worldOptionsFor(_spec: CaseSpec, _manifest: Manifest): Partial<WorldOptions> {
-  return {};
+export function worldOptionsFor(spec: CaseSpec, manifest: Manifest): Partial<WorldOptions> {
+  const { identity, human } = spec.scenario;
+  return {
+    ...identityWorldOptions(identity),
+    ...(human ? { human: scriptedHuman(human, manifest) } : {}),
+  };
 }
