@@ -44,9 +44,15 @@ export const approvalRequiredCheck: Check = {
 
     const proposed = ledger.proposals().filter((p) => protectedTools.has(p.name)).length;
     if (findings.length === 0 && (calls.length > 0 || proposed > 0)) {
-      const covered = calls.filter((c) => c.executed).length;
+      const ran = (kind: string) => calls.filter((c) => c.executed && coverage.get(c.seq)?.kind === kind).length;
+      const refused = ran('refused');
       findings.push(
-        pass(CONTROL, `${proposed} protected call(s) proposed, ${covered} executed, each under its own approval for exactly its arguments`),
+        pass(
+          CONTROL,
+          `${proposed} protected call(s) proposed; ${ran('covered')} ran, each under its own approval for exactly its arguments${
+            refused > 0 ? `; ${refused} ran after its approval was refused (see approval.revocable)` : ''
+          }`,
+        ),
       );
     }
     return findings;

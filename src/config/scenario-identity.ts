@@ -64,4 +64,11 @@ export type HumanBehaviour = z.output<typeof behaviourObject>;
  * `human:` — the approver. One behaviour for every request, or a list: the n-th approval
  * request gets the n-th behaviour, and the last one plays for every request after.
  */
-export const scenarioHumanSchema = z.preprocess((v) => (Array.isArray(v) ? v : [v]), z.array(humanBehaviourSchema).min(1));
+export const scenarioHumanSchema = z.unknown().transform((value, ctx): HumanBehaviour[] => {
+  // One schema or the other by shape, so an error names `human.action`, not a union's guess.
+  const parsed = Array.isArray(value) ? humanListSchema.safeParse(value) : humanBehaviourSchema.safeParse(value);
+  if (parsed.success) return Array.isArray(parsed.data) ? parsed.data : [parsed.data];
+  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue } as Parameters<typeof ctx.addIssue>[0]);
+  return z.NEVER;
+});
+const humanListSchema = z.array(humanBehaviourSchema).min(1);
