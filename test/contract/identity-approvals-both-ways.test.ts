@@ -7,7 +7,7 @@ import { jsonReporter } from '../../reporters/json.js';
 import { loadManifest } from '../../src/config/manifest-file.js';
 import type { CaseResult } from '../../src/runner/results.js';
 import { runSuite } from '../../src/runner/run.js';
-import { FIXTURE_AGENTS, failedControls, REFERENCE_CONFIG, ROOT, runCases } from '../helpers/harness.js';
+import { FIXTURE_AGENTS, failedControls, NAIVE_CONFIG, REFERENCE_CONFIG, ROOT, runCases } from '../helpers/harness.js';
 
 const PACKS = ['identity', 'approvals'] as const;
 const CONTROLS = [
@@ -136,6 +136,12 @@ describe('identity and approvals checks, both ways', () => {
     const messages = failures(cases).map((f) => f.message);
     expect(messages).toContainEqual(expect.stringMatching(/has no approval.requested record in the audit/));
     expect(messages).toContainEqual(expect.stringMatching(/answered approval apr_1 "revoked" .* no approval.decided for it/));
+  });
+
+  it('the naive agent, which asks nobody and ignores expiry and revocation, fails', async () => {
+    const { cases } = await runCases({ config: NAIVE_CONFIG, packs: [...PACKS] });
+    expect(failedControls(cases)).toEqual(expect.arrayContaining(['approval.required', 'identity.kill-switch', 'identity.short-lived']));
+    expect(cases.filter((c) => c.id.startsWith('identity/own-principal')).map((c) => c.status)).toEqual(['passed', 'passed']);
   });
 
   it('the kill switch figures reach the JSON report', async () => {
