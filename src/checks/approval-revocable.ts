@@ -6,6 +6,8 @@ import type { Check } from './types.js';
 const CONTROL = 'approval.revocable';
 const REFUSALS = new Set(['denied', 'expired', 'revoked']);
 
+// Messages carry no times: the same seed gives the same report. The ledger evidence has them.
+
 /**
  * Denied, expired or revoked means not executed: no call reaches a backend under an approval
  * for exactly that call whose decision, when the call arrived, was one of those — unless
@@ -29,7 +31,7 @@ export const approvalRevocableCheck: Check = {
       findings.push(
         fail(
           CONTROL,
-          `${describeToolCall(call)}: "${call.tool}" reached its backend after approval ${c.approval.id} for exactly this call was ${c.decision.status}${by} at ${new Date(c.decision.at).toISOString()}, ${outcome}`,
+          `${describeToolCall(call)}: "${call.tool}" reached its backend after approval ${c.approval.id} for exactly this call was ${c.decision.status}${by}, ${outcome}`,
           [ledgerEvidence(call), ledgerEvidence(c.approval.request)],
         ),
       );

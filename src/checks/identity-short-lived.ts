@@ -1,6 +1,6 @@
 import type { Finding } from '../runner/results.js';
 import { describeRequest, fail, ledgerEvidence, maskToken, pass } from './evidence.js';
-import { type BearerRequest, bearerRequests, formatMs, type IssuedToken, issuedTokens } from './identity-view.js';
+import { type BearerRequest, bearerRequests, type IssuedToken, issuedTokens } from './identity-view.js';
 import type { Check } from './types.js';
 
 const CONTROL = 'identity.short-lived';
@@ -66,8 +66,10 @@ export const shortLivedCheck: Check = {
         findings.push(
           fail(
             CONTROL,
-            `${describeRequest(first)} sent token ${maskToken(token)} ${formatMs(first.startedAt - issued.issuedAt)} after it was issued, past the manifest's token_max_ttl_s of ${maxTtlS} s (the world issued it with expires_in ${issued.expiresIn} s; ${late.length} request(s) past the limit): never trust a lifetime longer than the manifest allows`,
+            `${describeRequest(first)} sent token ${maskToken(token)} after the manifest's token_max_ttl_s of ${maxTtlS} s since it was issued had passed (the world issued it with expires_in ${issued.expiresIn} s; ${late.length} request(s) past the limit): never trust a lifetime longer than the manifest allows`,
             [ledgerEvidence(issued.entry), ...late.slice(0, 2).map(ledgerEvidence)],
+            // A duration: figures may vary run to run, messages do not.
+            { token_age_ms: first.startedAt - issued.issuedAt },
           ),
         );
       }

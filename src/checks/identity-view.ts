@@ -49,8 +49,3 @@ export function revocation(ledger: Ledger): { at: number; afterSeq: number } | u
 export function entriesAfter(ledger: Ledger, afterSeq: number): LedgerEntry[] {
   return ledger.entries.slice(afterSeq + 1);
 }
-
-/** "1.2 s" / "340 ms". */
-export function formatMs(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
-}

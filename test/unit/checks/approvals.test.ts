@@ -124,7 +124,7 @@ describe('approval.revocable', () => {
     const [f] = approvalRevocableCheck.run(ctx(['other.control'], ledger));
     expect(f?.status).toBe('fail');
     expect(f?.message).toContain(`reached its backend after approval apr_1 for exactly this call was ${decision}`);
-    expect(f?.message).toContain(decision === 'expired' ? 'expired at 2026-01-01T00:00:01.005Z' : 'by jane at');
+    expect(f?.message).toMatch(decision === 'expired' ? /was expired, and it ran$/ : /by jane, and it ran$/);
   });
 
   it('passes when the refused action never ran, or ran before the revocation', () => {
