@@ -55,6 +55,11 @@ export async function runCommand(flags: RunFlags, io: CliIo): Promise<number> {
       reporter: fanOut(reporters),
       signal: controller.signal,
     });
+    if (controller.signal.aborted) {
+      // A partial run must never read as READY.
+      io.stderr.write(`agent-chaos: interrupted after ${summary.totals.cases} of ${summary.info.plannedCases} case(s)\n`);
+      return EXIT.error;
+    }
     return summary.ok ? EXIT.ok : EXIT.failed;
   } finally {
     process.removeListener('SIGINT', onSigint);
