@@ -53,6 +53,8 @@ export const toolDefinitionSchema = z.strictObject({
   description: z.string().default(''),
   effect: z.enum(['read', 'write']),
   input_schema: jsonObject.default({ type: 'object', properties: {} }),
+  /** JSON Schema every result conforms to (listed to the agent; fuzzing judges against it). */
+  output_schema: jsonObject.optional(),
   /** Fixed JSON result; omitted means an echo with a seeded id. */
   result: z.unknown().optional(),
 });
