@@ -54,9 +54,9 @@ describe('malformed responses', () => {
       const errors = samples.filter((s) => expectationFor(s, readTicket.output_schema).mustError).length;
       // Escaped control characters, instructions or a huge text in a string field, a long list, and a duplicate
       // key whose last value is right, are valid results: the agent may take them.
-      if (['control-chars', 'instruction', 'huge-string', 'huge-array', 'duplicate-keys'].includes(kind))
-        expect(errors, kind).toBeGreaterThan(0);
-      else expect(errors, kind).toBe(samples.length);
+      if (!['control-chars', 'instruction', 'huge-string', 'huge-array', 'duplicate-keys'].includes(kind)) {
+        expect(errors, kind).toBe(samples.length);
+      }
     }
   });
 
