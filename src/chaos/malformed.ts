@@ -148,7 +148,11 @@ const KIND_ARBITRARIES: Record<MalformedKind, KindArbitrary> = {
         () => '<html><body><h1>502 Bad Gateway</h1></body></html>',
         (t: string) => `// generated\n${t}`,
       )
-      .map((corrupt) => okJson('invalid-json', corrupt(text)));
+      .map((corrupt) => {
+        const out = corrupt(text);
+        // A corruption that found nothing to corrupt (no numbers, no strings) still must not parse.
+        return okJson('invalid-json', parses(out) ? `${out},` : out);
+      });
   },
 
   'truncated-json': ({ base }) => {
@@ -380,6 +384,15 @@ const SPLICE_MARK = '\u0000agent-chaos-splice\u0000';
 /** The result's JSON with raw JSON text at `path`, for values JSON.stringify cannot produce. */
 function spliceJson(base: unknown, path: Path, raw: string): string {
   return (JSON.stringify(setAt(base, path, SPLICE_MARK)) ?? 'null').replace(JSON.stringify(SPLICE_MARK), () => raw);
+}
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function uniqueKey(target: Record<string, unknown>, key: string): string {
