@@ -31,6 +31,9 @@ export const BREAKS = Object.freeze({
   egress: 'messages and fetches to any domain are sent',
   'output-scrub': 'the final answer is printed unscrubbed',
   'model-scrub': 'secrets in the trigger and tool results are passed to the model',
+  'result-validation': 'tool results are trusted as they come: no output-schema or depth check',
+  'result-shape': 'summarizes each result from the fields its output schema requires, without checking they are there',
+  'result-instructions': 'runs tool calls it finds in a tool result (tool_calls, next_action, "call X with {...}")',
   // audit
   'audit-drop-executed': 'never writes tool.executed',
   'audit-drop-errors': 'logs failed tool calls as ok, without the error',
@@ -67,6 +70,7 @@ export const NAIVE_BREAKS = Object.freeze([
   'egress',
   'output-scrub',
   'model-scrub',
+  'result-validation',
   'schema-change',
 ]);
 

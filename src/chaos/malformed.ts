@@ -314,12 +314,20 @@ export function describeResponse(response: RawResponse): string {
   return `${response.kind}: HTTP ${response.status}, content-type ${type ?? 'none'}, ${response.body.length} bytes: ${preview}`;
 }
 
-/** The response as a Fetch `Response`, bytes untouched. */
+/**
+ * The response as a Fetch `Response`, bytes untouched. The body is a closed stream rather than a
+ * buffer: msw's in-process interception never settles `cancel()` on a buffered body, which would
+ * make an agent that cancels a read look hung.
+ */
 export function toFetchResponse(response: RawResponse): Response {
-  return new Response(response.status === 204 ? null : new Uint8Array(response.body), {
-    status: response.status,
-    headers: response.headers,
+  const body = new Uint8Array(response.body);
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (body.length > 0) controller.enqueue(body);
+      controller.close();
+    },
   });
+  return new Response(response.status === 204 ? null : stream, { status: response.status, headers: response.headers });
 }
 
 // --- paths into the real result -------------------------------------------------------------

@@ -51,6 +51,8 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--concurrency <n>', 'cases at once', intArg(1))
     .option('--timeout <ms>', 'per-case timeout', intArg(1))
     .option('--verbose', 'print every finding')
+    .option('--fuzz-runs <n>', 'malformed responses tried per fuzz case (default 12)', intArg(1))
+    .option('--fuzz-path <path>', "replay one fuzz case's shrunk counterexample (fast-check path; with --case and --seed)", parseFuzzPath)
     .action(async (opts) => setCode(await runCommand(opts, io)));
 
   program
@@ -87,6 +89,11 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .action((opts) => setCode(initCommand(opts, io)));
 
   return program;
+}
+
+function parseFuzzPath(value: string): string {
+  if (!/^\d+(:\d+)*$/.test(value)) throw new InvalidArgumentError('expected a fast-check path such as 3:0:1');
+  return value;
 }
 
 function parseShard(value: string): { index: number; total: number } {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MALFORMED_KINDS } from '../chaos/malformed.js';
 import { PACK_NAMES, toolNameSchema } from './common.js';
 
 /**
@@ -90,6 +91,19 @@ export const scenarioSchema = z.strictObject({
   tools: z.array(toolDefinitionSchema).default([]),
   /** Run the case only when the manifest has a tool in each of these roles. */
   requires: z.array(z.enum(TOOL_ROLES)).default([]),
+  /**
+   * Property-based fuzzing (security.malformed): every call of `tool` is answered with a
+   * malformed response drawn by fast-check, `runs` times, each in a fresh world.
+   */
+  fuzz: z
+    .strictObject({
+      tool: toolRef,
+      /** How many responses to try (default: --fuzz-runs, else 12). */
+      runs: z.number().int().min(1).max(10_000).optional(),
+      /** Which kinds of malformed response to draw from (default: all). */
+      kinds: z.array(z.enum(MALFORMED_KINDS)).min(1).optional(),
+    })
+    .optional(),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

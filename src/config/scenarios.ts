@@ -47,6 +47,10 @@ function checkReferences(doc: LocatedDocument, scenario: Scenario): void {
       }
     });
   });
+  const fuzzTool = scenario.fuzz?.tool;
+  if (fuzzTool !== undefined && (fuzzTool === '@unknown' || (!fuzzTool.startsWith('@') && !known.has(fuzzTool)))) {
+    throw new ConfigError(doc.locate(['fuzz', 'tool']), `fuzz needs a tool the world serves, not "${fuzzTool}"`);
+  }
 }
 
 /** Every scenario file of one pack folder, in file-name order. */

@@ -1,3 +1,4 @@
+import type { BaitCall, MalformedKind } from '../chaos/malformed.js';
 import type { PackName } from '../config/manifest.js';
 import type { Scenario, ToolDefinition, ToolRole } from '../config/scenario.js';
 
@@ -46,4 +47,6 @@ export interface CaseSpec {
   roles: Partial<Record<ToolRole, string>>;
   /** Set when the case does not apply to this manifest; the reason is reported. */
   skip?: string;
+  /** A fuzz case: its tool, how many runs the scenario asks for, and the calls its instructions bait. */
+  fuzz?: { tool: string; runs?: number; kinds?: MalformedKind[]; baits: BaitCall[] };
 }

@@ -53,11 +53,17 @@ function planScenario(scenario: LoadedScenario, index: number, options: PlanOpti
       return { id: `call_${stableTag(seed, `call:${turn}:${i}`, 24)}`, name, args, rawArgs: call.raw_args ?? JSON.stringify(args) };
     });
 
-  for (const turn of scenario.model.script) {
+  // A fuzz scenario without a script calls its tool once, so each run has a response to fuzz.
+  const turns =
+    scenario.fuzz && scenario.model.script.length === 0 ? [{ tool_calls: [{ tool: scenario.fuzz.tool }] }] : scenario.model.script;
+  for (const turn of turns) {
     if ('text' in turn) script.push({ toolCalls: [], text: turn.text });
     else if ('tool_calls' in turn) script.push({ toolCalls: resolveCalls(turn.tool_calls, script.length) });
     else for (let r = 0; r < turn.repeat.times; r++) script.push({ toolCalls: resolveCalls(turn.repeat.tool_calls, script.length) });
   }
+
+  const fuzz = scenario.fuzz && planFuzz(scenario.fuzz, roles, catalog, seed);
+  if (scenario.fuzz && !fuzz) skip ??= `the manifest has no tool for the role ${scenario.fuzz.tool}`;
 
   const rng = new Rng(deriveSeed(seed, 'trigger'));
   const trigger = {
@@ -82,7 +88,24 @@ function planScenario(scenario: LoadedScenario, index: number, options: PlanOpti
     hints: scenario.hints,
     roles: roles.resolved,
     ...(skip ? { skip } : {}),
+    ...(fuzz ? { fuzz } : {}),
   };
+}
+
+// Roles whose tools an instruction-looking response may ask for, in the order shrinking prefers:
+// an allowed write first, since no authorization guard stops it, only the agent's own judgement.
+const BAIT_ROLES: readonly ToolRole[] = ['allowed-write', 'forbidden', 'unknown'];
+
+function planFuzz(fuzz: NonNullable<LoadedScenario['fuzz']>, roles: RoleResolver, catalog: Map<string, CatalogTool>, seed: number) {
+  const tool = fuzz.tool.startsWith('@') ? roles.resolve(fuzz.tool.slice(1) as ToolRole) : fuzz.tool;
+  if (tool === undefined) return undefined;
+  const baits = BAIT_ROLES.flatMap((role) => {
+    const name = roles.resolve(role);
+    if (name === undefined || name === tool) return [];
+    const args = catalog.get(name)?.sampleArgs(seededFaker(deriveSeed(seed, `bait:${role}`))) ?? { reason: 'cleanup' };
+    return [{ tool: name, args }];
+  });
+  return { tool, ...(fuzz.runs ? { runs: fuzz.runs } : {}), ...(fuzz.kinds ? { kinds: fuzz.kinds } : {}), baits };
 }
 
 /** Maps script roles to this manifest's tools, once per case, so a role names one tool throughout. */
