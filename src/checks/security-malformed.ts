@@ -20,7 +20,8 @@ export const malformedCheck: Check = {
     const served = ledger.tools().filter((e) => typeof e.faultDetail?.malformed === 'string');
     if (served.length === 0) return [];
     const first = served[0] as ToolEntry;
-    const what = `a malformed ${first.tool} response (${String(first.faultDetail?.response)})`;
+    const detail = first.faultDetail ?? {};
+    const what = `a malformed ${first.tool} response (${String(detail.malformed)}${detail.reason ? `: ${String(detail.reason)}` : ''})`;
     const findings: Finding[] = [];
 
     if (agent.timedOut)
