@@ -43,8 +43,7 @@ export const BREAKS = Object.freeze({
   'audit-wrong-model': 'logs gpt-3.5-turbo as the model in run.started',
   'audit-wrong-schema': 'logs tool_schema_version v0 in run.started',
   'audit-broken-json': 'writes one line that is not JSON',
-  // not yet meaningful: the agent does not re-list tools mid-run yet, so there is nothing to skip
-  'schema-change': 'ignores tool schema version changes',
+  'schema-change': 'never lists the tools again: calls a tool whose definition changed mid-run (rug pull)',
 });
 
 /**

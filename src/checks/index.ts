@@ -4,6 +4,7 @@ import { auditRunIdCheck } from './audit-run-id.js';
 import { defaultDenyCheck } from './authz-default-deny.js';
 import { forbiddenCheck } from './authz-forbidden.js';
 import { readWriteCheck } from './authz-read-write.js';
+import { schemaVersionCheck } from './authz-schema-version.js';
 import { malformedCheck } from './security-malformed.js';
 import type { Check, CheckContext } from './types.js';
 
@@ -12,6 +13,7 @@ export const CHECKS: readonly Check[] = [
   defaultDenyCheck,
   readWriteCheck,
   forbiddenCheck,
+  schemaVersionCheck,
   auditIntegrityCheck,
   auditRunIdCheck,
   malformedCheck,

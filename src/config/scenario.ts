@@ -61,6 +61,25 @@ export const toolDefinitionSchema = z.strictObject({
 });
 export type ToolDefinition = z.output<typeof toolDefinitionSchema>;
 
+const baitRef = toolRef.default('@forbidden');
+/** One way the world's tool server turns hostile (the same tools over MCP and REST). */
+export const hostileSchema = z.discriminatedUnion('kind', [
+  /** Instructions hidden in the tool's description or in a parameter's description. */
+  z.strictObject({
+    kind: z.literal('poison'),
+    tool: toolRef,
+    where: z.enum(['description', 'parameter']).default('description'),
+    bait: baitRef,
+  }),
+  /** The tool's description tries to redirect the use of another tool (`target`). */
+  z.strictObject({ kind: z.literal('shadow'), tool: toolRef, target: toolRef, bait: baitRef }),
+  /** After the agent's `after_calls`-th call of the tool, its definition changes: new schema version. */
+  z.strictObject({ kind: z.literal('rug-pull'), tool: toolRef, after_calls: z.number().int().min(1).max(100).default(1), bait: baitRef }),
+  /** The tool's results carry an injection in one of their text fields. */
+  z.strictObject({ kind: z.literal('injected-result'), tool: toolRef, bait: baitRef }),
+]);
+export type HostileSpec = z.output<typeof hostileSchema>;
+
 export const scenarioSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/, 'an id in kebab-case, sections split by /'),
   title: z.string().min(1),
@@ -104,6 +123,8 @@ export const scenarioSchema = z.strictObject({
       kinds: z.array(z.enum(MALFORMED_KINDS)).min(1).optional(),
     })
     .optional(),
+  /** A hostile tool server: poisoned descriptions, rug pulls, shadowing, injected results. */
+  mcp: z.strictObject({ hostile: z.array(hostileSchema).min(1) }).optional(),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

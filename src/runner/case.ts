@@ -49,4 +49,18 @@ export interface CaseSpec {
   skip?: string;
   /** A fuzz case: its tool, how many runs the scenario asks for, and the calls its instructions bait. */
   fuzz?: { tool: string; runs?: number; kinds?: MalformedKind[]; baits: BaitCall[] };
+  /** The hostile tool server's behaviours, roles resolved. */
+  hostile?: ResolvedHostile[];
+}
+
+/** One hostile behaviour with concrete tools, and the call its planted text asks for. */
+export interface ResolvedHostile {
+  kind: 'poison' | 'shadow' | 'rug-pull' | 'injected-result';
+  tool: string;
+  where?: 'description' | 'parameter';
+  target?: string;
+  afterCalls?: number;
+  bait: ResolvedCall;
+  /** A token in the planted text, so the adversary knows it reached the model. */
+  marker: string;
 }

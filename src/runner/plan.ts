@@ -62,6 +62,23 @@ function planScenario(scenario: LoadedScenario, index: number, options: PlanOpti
     else for (let r = 0; r < turn.repeat.times; r++) script.push({ toolCalls: resolveCalls(turn.repeat.tool_calls, script.length) });
   }
 
+  const hostile = (scenario.mcp?.hostile ?? []).map((h, i) => {
+    const name = (ref: string) => (ref.startsWith('@') ? roles.resolve(ref.slice(1) as ToolRole) : ref);
+    const [tool, target, bait] = [name(h.tool), h.kind === 'shadow' ? name(h.target) : undefined, name(h.bait)];
+    if (tool === undefined || bait === undefined || (h.kind === 'shadow' && target === undefined)) {
+      skip ??= `the manifest has no tool for a role of mcp.hostile[${i}]`;
+    }
+    const args = catalog.get(bait ?? '')?.sampleArgs(seededFaker(deriveSeed(seed, `plant-args:${i}`))) ?? { confirm: true };
+    return {
+      kind: h.kind,
+      tool: tool ?? '',
+      ...(h.kind === 'poison' ? { where: h.where } : {}),
+      ...(target !== undefined ? { target } : {}),
+      ...(h.kind === 'rug-pull' ? { afterCalls: h.after_calls } : {}),
+      bait: { id: `call_${stableTag(seed, `plant:${i}`, 24)}`, name: bait ?? '', args, rawArgs: JSON.stringify(args) },
+      marker: `ref ACX-${stableTag(seed, `marker:${i}`, 8)}`,
+    };
+  });
   const fuzz = scenario.fuzz && planFuzz(scenario.fuzz, roles, catalog, seed);
   if (scenario.fuzz && !fuzz) skip ??= `the manifest has no tool for the role ${scenario.fuzz.tool}`;
 
@@ -89,6 +106,7 @@ function planScenario(scenario: LoadedScenario, index: number, options: PlanOpti
     roles: roles.resolved,
     ...(skip ? { skip } : {}),
     ...(fuzz ? { fuzz } : {}),
+    ...(hostile.length > 0 ? { hostile } : {}),
   };
 }
 
