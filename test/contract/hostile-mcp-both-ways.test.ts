@@ -32,7 +32,9 @@ describe('hostile MCP servers, both ways', () => {
     const { cases } = await runCases({ only: RUG_PULLS, module: 'test/fixtures/agents/ignores-schema-changes.js' });
     expect(failedControls(cases)).toEqual(['authz.schema-version']);
     const message = cases[0]?.findings.find((f) => f.status === 'fail')?.message ?? '';
-    expect(message).toMatch(/over (MCP|REST) \(ledger #\d+, HTTP 200\): the agent called it without noticing that \w+ changed its definition/);
+    expect(message).toMatch(
+      /over (MCP|REST) \(ledger #\d+, HTTP 200\): the agent called it without noticing that \w+ changed its definition/,
+    );
   });
 
   it('an agent that logs a schema version it was not served fails authz.schema-version', async () => {
