@@ -4,6 +4,7 @@ import { AgentChaosError, ConfigError } from '../errors.js';
 import { packageVersion } from '../paths.js';
 import { initCommand } from './init.js';
 import { listCommand } from './list.js';
+import { mcpServerCommand } from './mcp-server.js';
 import { reportMergeCommand } from './report.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
@@ -81,6 +82,16 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--json <file>', 'merged JSON out', 'reports/results.json')
     .option('--report <file>', 'readiness report out', 'reports/readiness.md')
     .action(async (files: string[], opts) => setCode(await reportMergeCommand(files, opts, io)));
+
+  program
+    .command('mcp-server')
+    .description("serve a scenario's tools (hostile ones included) as an MCP server over stdio")
+    .requiredOption('--scenario <id>', 'the scenario whose world to serve')
+    .option('-c, --config <file>', "agent manifest (resolves the scenario's tool roles)")
+    .option('--scenarios <dir...>', 'extra scenario roots')
+    .option('--seed <n>', 'run seed', intArg(0))
+    .option('--ledger <file>', 'write the tool calls and the whole ledger here as JSON at exit')
+    .action(async (opts) => setCode(await mcpServerCommand(opts, io)));
 
   program
     .command('init')
