@@ -28,7 +28,10 @@ export const schemaVersionCheck: Check = {
         fail(
           CONTROL,
           `run.started logs tool_schema_version "${started.record.tool_schema_version}", but the world served "${firstListing.schemaVersion}" to the agent's first listing`,
-          [ledgerEvidence(firstListing), auditEvidence(started.line, started.record)],
+          [
+            ledgerEvidence(firstListing),
+            auditEvidence(started.line, `run.started tool_schema_version=${started.record.tool_schema_version}`),
+          ],
         ),
       );
     }

@@ -65,7 +65,11 @@ export const malformedCheck: Check = {
           fail(
             CONTROL,
             `${describeToolCall(entry)}: the agent logged the call as ok, but ${String(detail.reason)}; a malformed response must be logged as an error`,
-            [ledgerEvidence(entry), auditEvidence(logged.line, logged.record)],
+            // Only the fields that matter: the record's times and run id differ on every run.
+            [
+              ledgerEvidence(entry),
+              auditEvidence(logged.line, `tool.executed ${logged.record.tool} call_id=${logged.record.call_id} status=ok`),
+            ],
           ),
         );
       }
