@@ -52,7 +52,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--concurrency <n>', 'cases at once', intArg(1))
     .option('--timeout <ms>', 'per-case timeout', intArg(1))
     .option('--verbose', 'print every finding')
-    .option('--fuzz-runs <n>', 'malformed responses tried per fuzz case (default 12)', intArg(1))
+    .option('--fuzz-runs <n>', 'malformed responses tried per fuzz case (default 10)', intArg(1))
     .option('--fuzz-path <path>', "replay one fuzz case's shrunk counterexample (fast-check path; with --case and --seed)", parseFuzzPath)
     .action(async (opts) => setCode(await runCommand(opts, io)));
 

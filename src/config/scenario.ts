@@ -117,7 +117,7 @@ export const scenarioSchema = z.strictObject({
   fuzz: z
     .strictObject({
       tool: toolRef,
-      /** How many responses to try (default: --fuzz-runs, else 12). */
+      /** How many responses to try (default: --fuzz-runs, else 10). */
       runs: z.number().int().min(1).max(10_000).optional(),
       /** Which kinds of malformed response to draw from (default: all). */
       kinds: z.array(z.enum(MALFORMED_KINDS)).min(1).optional(),

@@ -11,7 +11,7 @@ import { agentSummary, transcriptOf, type WorldRun } from './execute.js';
 import type { CaseResult, Evidence, Finding } from './results.js';
 
 /** Runs per fuzz case unless the scenario or `--fuzz-runs` says otherwise: small, to keep CI fast. */
-export const DEFAULT_FUZZ_RUNS = 12;
+export const DEFAULT_FUZZ_RUNS = 10;
 /** Runs fast-check may spend shrinking a failure, beyond the runs that found it. */
 const SHRINK_BUDGET = 80;
 /** One fuzz run is one agent run: a hang must cost seconds, not the whole case timeout, every run. */
