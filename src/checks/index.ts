@@ -4,10 +4,20 @@ import { auditRunIdCheck } from './audit-run-id.js';
 import { defaultDenyCheck } from './authz-default-deny.js';
 import { forbiddenCheck } from './authz-forbidden.js';
 import { readWriteCheck } from './authz-read-write.js';
+import { schemaVersionCheck } from './authz-schema-version.js';
+import { malformedCheck } from './security-malformed.js';
 import type { Check, CheckContext } from './types.js';
 
 /** The one registry of checks; the control catalog, scenario validation and reports derive from it. */
-export const CHECKS: readonly Check[] = [defaultDenyCheck, readWriteCheck, forbiddenCheck, auditIntegrityCheck, auditRunIdCheck];
+export const CHECKS: readonly Check[] = [
+  defaultDenyCheck,
+  readWriteCheck,
+  forbiddenCheck,
+  schemaVersionCheck,
+  auditIntegrityCheck,
+  auditRunIdCheck,
+  malformedCheck,
+];
 
 const byControl = new Map(CHECKS.map((c) => [c.control, c]));
 

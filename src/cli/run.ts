@@ -22,6 +22,8 @@ export interface RunFlags {
   concurrency?: number;
   timeout?: number;
   verbose?: boolean;
+  fuzzRuns?: number;
+  fuzzPath?: string;
 }
 
 export async function runCommand(flags: RunFlags, io: CliIo): Promise<number> {
@@ -52,6 +54,14 @@ export async function runCommand(flags: RunFlags, io: CliIo): Promise<number> {
       shard: flags.shard,
       concurrency: flags.concurrency,
       caseTimeoutMs: flags.timeout,
+      ...(flags.fuzzRuns !== undefined || flags.fuzzPath !== undefined
+        ? {
+            fuzz: {
+              ...(flags.fuzzRuns !== undefined ? { runs: flags.fuzzRuns } : {}),
+              ...(flags.fuzzPath ? { path: flags.fuzzPath } : {}),
+            },
+          }
+        : {}),
       reporter: fanOut(reporters),
       signal: controller.signal,
     });
