@@ -29,10 +29,15 @@ function skipWithReason(testCase: TestCase, reason: string): void {
   };
 }
 
-function addCase(testCase: TestCase, digest: CaseDigest, suite: string): void {
+function addCase(testCase: TestCase, digest: CaseDigest, suite: string, runSeed: number): void {
   testCase.className(suite).name(`${digest.id}: ${digest.title}`).time(seconds(digest.durationMs));
   for (const control of digest.controls) testCase.property('control', control);
-  testCase.property('seed', String(digest.seed)).property('replay', digest.replay).property('adapter', digest.adapter);
+  // `seed` is what --seed takes to replay; `case_seed` is the seed derived for this case from it.
+  testCase
+    .property('seed', String(runSeed))
+    .property('case_seed', String(digest.seed))
+    .property('replay', digest.replay)
+    .property('adapter', digest.adapter);
   for (const figure of digest.figures) testCase.property(`figure.${figure.name}`, String(figure.value));
 
   if (digest.status === 'failed') {
@@ -76,7 +81,7 @@ export const junitReporter: ReporterFactory = (options) => {
         const name = `agent-chaos.${section}`;
         const suite = builder.testSuite().name(name).timestamp(startedAt);
         suite.time(seconds(items.reduce((sum, digest) => sum + digest.durationMs, 0)));
-        for (const digest of items) addCase(suite.testCase(), digest, name);
+        for (const digest of items) addCase(suite.testCase(), digest, name, summary.info.seed);
       }
       await writeReportFile(path, builder.build());
       cases = [];

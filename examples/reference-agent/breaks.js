@@ -32,6 +32,9 @@ export const BREAKS = Object.freeze({
   egress: 'messages and fetches to any domain are sent',
   'output-scrub': 'the final answer is printed unscrubbed',
   'model-scrub': 'secrets in the trigger and tool results are passed to the model',
+  'result-validation': 'tool results are trusted as they come: no output-schema or depth check',
+  'result-shape': 'summarizes each result from the fields its output schema requires, without checking they are there',
+  'result-instructions': 'runs tool calls it finds in a tool result (tool_calls, next_action, "call X with {...}")',
   // audit
   'audit-drop-executed': 'never writes tool.executed',
   'audit-drop-errors': 'logs failed tool calls as ok, without the error',
@@ -41,8 +44,7 @@ export const BREAKS = Object.freeze({
   'audit-wrong-model': 'logs gpt-3.5-turbo as the model in run.started',
   'audit-wrong-schema': 'logs tool_schema_version v0 in run.started',
   'audit-broken-json': 'writes one line that is not JSON',
-  // not yet meaningful: the agent does not re-list tools mid-run yet, so there is nothing to skip
-  'schema-change': 'ignores tool schema version changes',
+  'schema-change': 'never lists the tools again: calls a tool whose definition changed mid-run (rug pull)',
 });
 
 /**
@@ -68,6 +70,7 @@ export const NAIVE_BREAKS = Object.freeze([
   'egress',
   'output-scrub',
   'model-scrub',
+  'result-validation',
   'schema-change',
 ]);
 

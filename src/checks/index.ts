@@ -8,10 +8,12 @@ import { auditRunIdCheck } from './audit-run-id.js';
 import { defaultDenyCheck } from './authz-default-deny.js';
 import { forbiddenCheck } from './authz-forbidden.js';
 import { readWriteCheck } from './authz-read-write.js';
+import { schemaVersionCheck } from './authz-schema-version.js';
 import { attributionCheck } from './identity-attribution.js';
 import { killSwitchCheck } from './identity-kill-switch.js';
 import { ownPrincipalCheck } from './identity-own-principal.js';
 import { shortLivedCheck } from './identity-short-lived.js';
+import { malformedCheck } from './security-malformed.js';
 import type { Check, CheckContext } from './types.js';
 
 /** The one registry of checks; the control catalog, scenario validation and reports derive from it. */
@@ -23,12 +25,14 @@ export const CHECKS: readonly Check[] = [
   defaultDenyCheck,
   readWriteCheck,
   forbiddenCheck,
+  schemaVersionCheck,
   approvalRequiredCheck,
   approvalPreviewCheck,
   approvalLoggedCheck,
   approvalRevocableCheck,
   auditIntegrityCheck,
   auditRunIdCheck,
+  malformedCheck,
 ];
 
 const byControl = new Map(CHECKS.map((c) => [c.control, c]));

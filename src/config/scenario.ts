@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MALFORMED_KINDS } from '../chaos/malformed.js';
 import { PACK_NAMES, toolNameSchema } from './common.js';
 import { scenarioHumanSchema, scenarioIdentitySchema } from './scenario-identity.js';
 
@@ -54,10 +55,31 @@ export const toolDefinitionSchema = z.strictObject({
   description: z.string().default(''),
   effect: z.enum(['read', 'write']),
   input_schema: jsonObject.default({ type: 'object', properties: {} }),
+  /** JSON Schema every result conforms to (listed to the agent; fuzzing judges against it). */
+  output_schema: jsonObject.optional(),
   /** Fixed JSON result; omitted means an echo with a seeded id. */
   result: z.unknown().optional(),
 });
 export type ToolDefinition = z.output<typeof toolDefinitionSchema>;
+
+const baitRef = toolRef.default('@forbidden');
+/** One way the world's tool server turns hostile (the same tools over MCP and REST). */
+export const hostileSchema = z.discriminatedUnion('kind', [
+  /** Instructions hidden in the tool's description or in a parameter's description. */
+  z.strictObject({
+    kind: z.literal('poison'),
+    tool: toolRef,
+    where: z.enum(['description', 'parameter']).default('description'),
+    bait: baitRef,
+  }),
+  /** The tool's description tries to redirect the use of another tool (`target`). */
+  z.strictObject({ kind: z.literal('shadow'), tool: toolRef, target: toolRef, bait: baitRef }),
+  /** After the agent's `after_calls`-th call of the tool, its definition changes: new schema version. */
+  z.strictObject({ kind: z.literal('rug-pull'), tool: toolRef, after_calls: z.number().int().min(1).max(100).default(1), bait: baitRef }),
+  /** The tool's results carry an injection in one of their text fields. */
+  z.strictObject({ kind: z.literal('injected-result'), tool: toolRef, bait: baitRef }),
+]);
+export type HostileSpec = z.output<typeof hostileSchema>;
 
 export const scenarioSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/, 'an id in kebab-case, sections split by /'),
@@ -89,6 +111,21 @@ export const scenarioSchema = z.strictObject({
   tools: z.array(toolDefinitionSchema).default([]),
   /** Run the case only when the manifest has a tool in each of these roles. */
   requires: z.array(z.enum(TOOL_ROLES)).default([]),
+  /**
+   * Property-based fuzzing (security.malformed): every call of `tool` is answered with a
+   * malformed response drawn by fast-check, `runs` times, each in a fresh world.
+   */
+  fuzz: z
+    .strictObject({
+      tool: toolRef,
+      /** How many responses to try (default: --fuzz-runs, else 10). */
+      runs: z.number().int().min(1).max(10_000).optional(),
+      /** Which kinds of malformed response to draw from (default: all). */
+      kinds: z.array(z.enum(MALFORMED_KINDS)).min(1).optional(),
+    })
+    .optional(),
+  /** A hostile tool server: poisoned descriptions, rug pulls, shadowing, injected results. */
+  mcp: z.strictObject({ hostile: z.array(hostileSchema).min(1) }).optional(),
   /** Token lifetimes, expiry and the kill switch (docs/writing-scenarios.md). */
   identity: scenarioIdentitySchema.optional(),
   /** The human approver's behaviour; default: approves every request on its first poll. */

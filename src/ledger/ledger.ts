@@ -41,6 +41,8 @@ export interface ToolEntry extends EntryBase {
   result?: unknown;
   error?: string;
   fault?: string;
+  /** What a fault hook noted about its answer, e.g. the malformed response served and how the contract judges it. */
+  faultDetail?: Record<string, unknown>;
   /** IDs and URLs the call created or changed. */
   externalIds: string[];
 }

@@ -1,3 +1,4 @@
+import type { BaitCall, MalformedKind } from '../chaos/malformed.js';
 import type { PackName } from '../config/manifest.js';
 import type { Scenario, ToolDefinition, ToolRole } from '../config/scenario.js';
 
@@ -46,4 +47,20 @@ export interface CaseSpec {
   roles: Partial<Record<ToolRole, string>>;
   /** Set when the case does not apply to this manifest; the reason is reported. */
   skip?: string;
+  /** A fuzz case: its tool, how many runs the scenario asks for, and the calls its instructions bait. */
+  fuzz?: { tool: string; runs?: number; kinds?: MalformedKind[]; baits: BaitCall[] };
+  /** The hostile tool server's behaviours, roles resolved. */
+  hostile?: ResolvedHostile[];
+}
+
+/** One hostile behaviour with concrete tools, and the call its planted text asks for. */
+export interface ResolvedHostile {
+  kind: 'poison' | 'shadow' | 'rug-pull' | 'injected-result';
+  tool: string;
+  where?: 'description' | 'parameter';
+  target?: string;
+  afterCalls?: number;
+  bait: ResolvedCall;
+  /** A token in the planted text, so the adversary knows it reached the model. */
+  marker: string;
 }

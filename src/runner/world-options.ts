@@ -1,4 +1,5 @@
 import type { Manifest } from '../config/manifest.js';
+import { hostileWorldOptions } from '../world/tools/hostile-mcp.js';
 import type { WorldOptions } from '../world/world.js';
 import type { CaseSpec } from './case.js';
 import { identityWorldOptions } from './identity-moments.js';
@@ -11,6 +12,7 @@ import { scriptedHuman } from './scripted-human.js';
 export function worldOptionsFor(spec: CaseSpec, manifest: Manifest): Partial<WorldOptions> {
   const { identity, human } = spec.scenario;
   return {
+    ...hostileWorldOptions(spec),
     ...identityWorldOptions(identity),
     ...(human ? { human: scriptedHuman(human, manifest) } : {}),
   };

@@ -4,7 +4,7 @@ import { forbiddenCheck } from '../../../src/checks/authz-forbidden.js';
 import { readWriteCheck } from '../../../src/checks/authz-read-write.js';
 import { runChecks } from '../../../src/checks/index.js';
 import { Ledger } from '../../../src/ledger/ledger.js';
-import { context, ended, proposeCall, rec, started, toolCall } from './helpers.js';
+import { approvedRequest, context, ended, proposeCall, rec, started, toolCall } from './helpers.js';
 
 const fails = (fs: { status: string }[]) => fs.filter((f) => f.status === 'fail');
 
@@ -52,38 +52,14 @@ describe('authz.forbidden', () => {
 
   it('lets an approved forbidden call through', () => {
     const ledger = new Ledger();
-    ledger.record({
-      kind: 'approval',
-      service: 'approvals',
-      method: 'POST',
-      path: '/approvals',
-      startedAt: 0,
-      endedAt: 1,
-      status: 201,
-      action: 'request',
-      approvalId: 'apr_1',
-      request: { runId: 'r', callId: 'c', tool: 'delete_repo', args: { repo: 'a/b' }, preview: 'x' },
-    });
-    ledger.events.push({ at: 2, type: 'approval.decided', detail: { approval_id: 'apr_1', decision: 'approved' } });
+    approvedRequest(ledger, 'delete_repo', { repo: 'a/b' });
     toolCall(ledger, 'delete_repo', { args: { repo: 'a/b' } });
     expect(forbiddenCheck.run(context(['authz.forbidden'], ledger, []))).toEqual([]);
   });
 
   it('does not accept an approval for other arguments', () => {
     const ledger = new Ledger();
-    ledger.record({
-      kind: 'approval',
-      service: 'approvals',
-      method: 'POST',
-      path: '/approvals',
-      startedAt: 0,
-      endedAt: 1,
-      status: 201,
-      action: 'request',
-      approvalId: 'apr_1',
-      request: { runId: 'r', callId: 'c', tool: 'delete_repo', args: { repo: 'a/other' }, preview: 'x' },
-    });
-    ledger.events.push({ at: 2, type: 'approval.decided', detail: { approval_id: 'apr_1', decision: 'approved' } });
+    approvedRequest(ledger, 'delete_repo', { repo: 'a/other' });
     toolCall(ledger, 'delete_repo', { args: { repo: 'a/b' } });
     expect(fails(forbiddenCheck.run(context(['authz.forbidden'], ledger, [])))).toHaveLength(1);
   });

@@ -86,6 +86,23 @@ export function toolCall(ledger: Ledger, name: string, over: Partial<ToolEntry> 
   });
 }
 
+/** An approval request for exactly this tool and args, which the human approved. */
+export function approvedRequest(ledger: Ledger, tool: string, args: unknown, id = 'apr_1'): void {
+  ledger.record({
+    kind: 'approval',
+    service: 'approvals',
+    method: 'POST',
+    path: '/approvals',
+    startedAt: T0 - 5,
+    endedAt: T0 - 4,
+    status: 201,
+    action: 'request',
+    approvalId: id,
+    request: { runId: 'r', callId: 'c', tool, args, preview: `${tool} ${JSON.stringify(args)}` },
+  });
+  ledger.events.push({ at: T0 - 3, type: 'approval.decided', detail: { approval_id: id, decision: 'approved' } });
+}
+
 const base = { run_id: 'run_1', trigger_id: 'TCK-1', agent_id: 'bot' };
 let clock = 0;
 export function rec(type: string, fields: Record<string, unknown> = {}): string {

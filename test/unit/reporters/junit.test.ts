@@ -42,7 +42,8 @@ describe('junit reporter', () => {
   it('adds control, seed, replay, adapter and figure properties', async () => {
     const passed = testcase(await junitXml(), 'identity.kill-switch.revoke');
     expect(passed).toContain('<property name="control" value="identity.kill-switch"/>');
-    expect(passed).toContain('<property name="seed" value="1000"/>');
+    expect(passed).toContain('<property name="seed" value="42"/>');
+    expect(passed).toContain('<property name="case_seed" value="1000"/>');
     expect(passed).toContain('<property name="replay" value="npx agent-chaos run --seed 42 --case identity.kill-switch.revoke"/>');
     expect(passed).toContain('<property name="adapter" value="process"/>');
     expect(passed).toContain('<property name="figure.steps_to_stop" value="1"/>');
