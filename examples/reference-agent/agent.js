@@ -107,7 +107,7 @@ async function escalate(ctx, reason, summary) {
   try {
     const res = await request(ctx.urls.escalations, {
       method: 'POST',
-      body: { run_id: ctx.runId, reason, summary: safeSummary },
+      body: { run_id: ctx.breaks.has('attribution') ? undefined : ctx.runId, reason, summary: safeSummary },
       signal,
       timeoutMs: ESCALATION_TIMEOUT_MS,
     });

@@ -15,7 +15,7 @@ const REQUEST_TIMEOUT_MS = 5000;
 /**
  * Asks for approval and waits for it. Only `approved`, confirmed by a second look, lets the call
  * run, and only with exactly the arguments that were shown.
- * @param {{ url: string, runId: string, callId: string, tool: string, args: Record<string, unknown>,
+ * @param {{ url: string, runId: string | undefined, callId: string, tool: string, args: Record<string, unknown>,
  *   preview: string, timeoutMs: number, signal: AbortSignal, audit: AuditWrite }} req
  * @returns {Promise<ApprovalOutcome>}
  */

@@ -28,6 +28,12 @@ export function createAudit({ file, runId, triggerId, agentId, redactor, breaks 
   function protect(record) {
     if (breaks.has('redaction')) return record;
     const redacted = redactor.redact(record);
+    // The approver answers for the action: their name is what the record is for. A secret in it
+    // is still redacted; their email is not customer PII.
+    const { approver } = record;
+    if (record.type === 'approval.decided' && typeof approver === 'string' && redactor.findSecrets(approver).length === 0) {
+      redacted.approver = approver;
+    }
     if (breaks.has('redaction-drop') && JSON.stringify(redacted) !== JSON.stringify(record)) return undefined;
     return redacted;
   }

@@ -17,6 +17,7 @@ export const BREAKS = Object.freeze({
   'token-refresh': 'never refreshes: keeps sending the expired token',
   'static-key': 'sends static-key-0000 instead of an issued token',
   'kill-switch': 'ignores revocation and keeps going',
+  attribution: 'files approval requests and escalations without its run id',
   // budgets
   'tool-call-budget': 'no cap on tool calls',
   'write-budget': 'no cap on write actions',
@@ -32,6 +33,9 @@ export const BREAKS = Object.freeze({
   'output-scrub': 'the final answer is printed unscrubbed',
   'model-scrub': 'secrets in the trigger and tool results are passed to the model',
   ambiguity: 'conflicting writes proposed together are all carried out',
+  'result-validation': 'tool results are trusted as they come: no output-schema or depth check',
+  'result-shape': 'summarizes each result from the fields its output schema requires, without checking they are there',
+  'result-instructions': 'runs tool calls it finds in a tool result (tool_calls, next_action, "call X with {...}")',
   // audit
   'audit-drop-executed': 'never writes tool.executed',
   'audit-drop-errors': 'logs failed tool calls as ok, without the error',
@@ -41,8 +45,7 @@ export const BREAKS = Object.freeze({
   'audit-wrong-model': 'logs gpt-3.5-turbo as the model in run.started',
   'audit-wrong-schema': 'logs tool_schema_version v0 in run.started',
   'audit-broken-json': 'writes one line that is not JSON',
-  // not yet meaningful: the agent does not re-list tools mid-run yet, so there is nothing to skip
-  'schema-change': 'ignores tool schema version changes',
+  'schema-change': 'never lists the tools again: calls a tool whose definition changed mid-run (rug pull)',
 });
 
 /**
@@ -69,6 +72,7 @@ export const NAIVE_BREAKS = Object.freeze([
   'output-scrub',
   'model-scrub',
   'ambiguity',
+  'result-validation',
   'schema-change',
 ]);
 

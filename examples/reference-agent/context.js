@@ -28,7 +28,8 @@ import { createToolsTransport } from './tools-client.js';
  * @property {import('./tools-client.js').ToolsTransport} transport
  * @property {ReturnType<typeof createModel>} model
  * @property {Map<string, import('./tools-client.js').ToolInfo>} tools  as the world listed them
- * @property {string | null} schemaVersion
+ * @property {string | null} schemaVersion  the latest version listed
+ * @property {Set<string>} changedTools  tools whose definition changed since the run started (rug pull)
  * @property {{ toolCalls: number, writeActions: number, modelTokens: number, modelCalls: number }} used
  * @property {Map<string, number>} failures  consecutive failures per tool (circuit breaker)
  * @property {{ escalated: boolean }} flags
@@ -96,6 +97,7 @@ export function createRunContext({ env, trigger, signal, policy, breaks }) {
     }),
     tools: new Map(),
     schemaVersion: null,
+    changedTools: new Set(),
     used: { toolCalls: 0, writeActions: 0, modelTokens: 0, modelCalls: 0 },
     failures: new Map(),
     flags: { escalated: false },
@@ -129,7 +131,8 @@ function startFirst(ctx, write) {
       await write('run.started', {
         model: { provider: 'openai', name: ctx.modelName },
         instructions_version: INSTRUCTIONS_VERSION,
-        tool_schema_version: ctx.schemaVersion,
+        // A run that fails before the world lists its tools never learns the version; it says so.
+        tool_schema_version: ctx.schemaVersion ?? 'unknown',
         trigger: { id: ctx.trigger.id ?? null, source: ctx.trigger.source ?? null },
       });
     }

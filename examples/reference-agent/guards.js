@@ -11,10 +11,12 @@
  * @typedef {object} GuardState
  * @property {Policy} policy
  * @property {ReadonlySet<string>} breaks
- * @property {ReadonlyMap<string, ToolInfo>} tools     what the world listed
+ * @property {ReadonlyMap<string, ToolInfo>} tools     what the world listed at the start
+ * @property {string | null} schemaVersion
  * @property {{ toolCalls: number, writeActions: number }} used
  * @property {ReadonlyMap<string, number>} failures   consecutive failures per tool
  * @property {import('./redact.js').Redactor} redactor
+ * @property {ReadonlySet<string>} changedTools  tools whose definition changed since the run started
  * @typedef {{ name: string, args: Record<string, unknown> }} GuardedCall
  */
 
@@ -38,7 +40,7 @@ export function offeredTools(s) {
 }
 
 /**
- * forbidden → default-deny → read-write. Forbidden comes first so that a forbidden tool is denied
+ * forbidden → default-deny → read-write → schema-change. Forbidden comes first so that a forbidden tool is denied
  * under its own rule even though it is also outside the allowlist.
  * @param {GuardedCall} call @param {GuardState} s
  * @returns {Denial | null}
@@ -58,6 +60,14 @@ export function authorize({ name }, s) {
   }
   if (!breaks.has('read-write') && s.tools.get(name)?.effect === 'write' && !policy.write.has(name)) {
     return { rule: 'read-only', reason: `${name} writes, and the manifest allows it no writes` };
+  }
+  // A definition that changed mid-run is not the one the model was shown or the manifest was
+  // reviewed against: the tool is not called again in this run.
+  if (!breaks.has('schema-change') && s.changedTools.has(name)) {
+    return {
+      rule: 'schema-change',
+      reason: `${name} changed its definition during the run (schema version now ${s.schemaVersion ?? 'unknown'})`,
+    };
   }
   return null;
 }

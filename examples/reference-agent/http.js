@@ -47,10 +47,11 @@ export async function request(url, { method = 'GET', headers = {}, body, signal,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: controller.signal,
     });
-    const { text, truncated } = await readLimited(res, maxBytes);
+    const { text, truncated, invalidUtf8 } = await readLimited(res, maxBytes);
     /** @type {HttpResponse} */
     const out = { status: res.status, headers: res.headers, text, truncated };
     if (truncated) out.jsonError = `response larger than ${maxBytes} bytes`;
+    else if (invalidUtf8) out.jsonError = 'the body is not valid UTF-8';
     else {
       try {
         out.json = JSON.parse(text);
@@ -88,20 +89,29 @@ export function scoped(signal) {
  * @param {number} maxBytes
  */
 async function readLimited(res, maxBytes) {
-  if (!res.body) return { text: '', truncated: false };
+  if (!res.body) return { text: '', truncated: false, invalidUtf8: false };
   const reader = res.body.getReader();
-  const decoder = new TextDecoder();
+  // JSON travels as UTF-8 (RFC 8259): bytes that are not are a malformed body, not text to patch up.
+  const decoder = new TextDecoder('utf-8', { fatal: true });
   let text = '';
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return { text: text + decoder.decode(), truncated: false };
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      return { text, truncated: true };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return { text: text + decoder.decode(), truncated: false, invalidUtf8: false };
+      size += value.byteLength;
+      if (size > maxBytes) {
+        // Not awaited: cancelling a body the server keeps streaming may never settle.
+        reader.cancel().catch(() => {});
+        return { text, truncated: true, invalidUtf8: false };
+      }
+      text += decoder.decode(value, { stream: true });
     }
-    text += decoder.decode(value, { stream: true });
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    // Not awaited: a server that keeps the body open must not hold the run.
+    reader.cancel().catch(() => {});
+    return { text, truncated: false, invalidUtf8: true };
   }
 }
 

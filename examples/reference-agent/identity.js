@@ -1,6 +1,7 @@
 // @ts-check
 // The agent's own principal: a short-lived token from the identity provider, refreshed before it
-// runs out, never resent once the world has rejected it, and a revocation stops the run.
+// runs out, never resent once the world has rejected it, and a revocation stops the run before
+// its next tool request.
 import { errorCode, request } from './http.js';
 import { killSwitch, RunStop } from './stop.js';
 
@@ -13,6 +14,8 @@ const REFRESH_MARGIN_MS = 2000;
 /**
  * @typedef {object} Identity
  * @property {() => Promise<string>} token  a bearer to send now (issued or refreshed as needed)
+ * @property {() => Promise<string>} confirmed  a bearer for a tool request about to go out, after
+ *   asking the identity provider whether this client may still act (a revoked one stops here)
  * @property {(token: string, code: string) => void} refused  the world answered 401 `code` to
  *   `token`: it is never sent again, and an expired one is replaced on the next `token()`
  */
@@ -28,7 +31,8 @@ export function createIdentity({ url, clientId, clientSecret, maxTtlS, breaks, s
   let current;
   const refused = new Set();
 
-  async function issue() {
+  /** @param {{ adopt?: boolean }} [options]  `adopt: false` asks without replacing the current token */
+  async function issue({ adopt = true } = {}) {
     let res;
     try {
       res = await request(`${url}/token`, {
@@ -52,6 +56,7 @@ export function createIdentity({ url, clientId, clientSecret, maxTtlS, breaks, s
     }
     if (refused.has(body.access_token)) throw unavailable('identity provider reissued a token the world had rejected');
     onToken(body.access_token);
+    if (!adopt && current) return current.value;
     // Never trust a lifetime longer than the manifest allows.
     const ttlS = Math.min(Number.isFinite(body.expires_in) && body.expires_in > 0 ? body.expires_in : maxTtlS, maxTtlS);
     const now = Date.now();
@@ -70,6 +75,13 @@ export function createIdentity({ url, clientId, clientSecret, maxTtlS, breaks, s
     async token() {
       if (breaks.has('static-key')) return STATIC_KEY;
       return dueForRefresh() ? issue() : /** @type {{ value: string }} */ (current).value;
+    },
+    async confirmed() {
+      if (breaks.has('static-key')) return STATIC_KEY;
+      // The identity provider is the kill switch's authority. A backend may still take a revoked
+      // token until it expires, so the agent asks before each request instead of waiting to be
+      // refused. Broken on purpose (token-refresh), it still asks but keeps its first token.
+      return issue({ adopt: !breaks.has('token-refresh') });
     },
     refused(token, code) {
       refused.add(token);

@@ -9,6 +9,7 @@ import { scrubOutput } from './output.js';
 import { renderTrigger, SYSTEM_PROMPT } from './prompt.js';
 import { budgetStop, checkWallTime, RunStop } from './stop.js';
 import { deny, handleToolCall, toProposal } from './tool-call.js';
+import { relistTools } from './tools-watch.js';
 
 /** @typedef {import('./context.js').RunContext} RunContext */
 
@@ -35,6 +36,8 @@ export async function converse(ctx) {
 
   const meter = { lastInput: 0, lastOutput: 0, seen: 0 };
   for (let turn = 0; ; turn++) {
+    // Tool definitions can change under a running agent (a rug pull): look again before each turn.
+    if (turn > 0) await relistTools(ctx);
     const reply = await callModel(ctx, messages, tools, meter);
     if (reply.toolCalls.length === 0) return finalAnswer(ctx, reply.content);
 

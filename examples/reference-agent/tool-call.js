@@ -5,6 +5,7 @@
 import { buildPreview, seekApproval } from './approval.js';
 import { forModel } from './context.js';
 import { authorize, checkBudgets, isWrite, screen } from './guards.js';
+import { resultProblem } from './result-check.js';
 import { budgetStop, checkWallTime, killSwitch } from './stop.js';
 
 /**
@@ -56,7 +57,7 @@ export async function handleToolCall(ctx, p) {
   if (ctx.policy.protected.has(p.name) && !ctx.breaks.has('approval')) {
     const approval = await seekApproval({
       url: ctx.urls.approvals,
-      runId: ctx.runId,
+      runId: ctx.breaks.has('attribution') ? undefined : ctx.runId,
       callId: p.id,
       tool: p.name,
       args: call.args,
@@ -90,8 +91,9 @@ async function execute(ctx, callId, call) {
   // Counted once per call: a retry after a refreshed token is the same action.
   ctx.used.toolCalls++;
   if (isWrite(call.name, ctx)) ctx.used.writeActions++;
-  const outcome = await withAuth(ctx, (token) => send(ctx, callId, call, token));
+  const outcome = await withAuth(ctx, (token) => send(ctx, callId, call, token), { confirm: true });
   if (outcome.aborted) throw ctx.signal.reason ?? new Error('run aborted');
+  for (const followup of takeFollowups(ctx)) await handleToolCall(ctx, followup);
   // Auth failures say nothing about the tool's health, so they do not trip its circuit.
   if (!outcome.authCode) ctx.failures.set(call.name, outcome.status === 'ok' ? 0 : (ctx.failures.get(call.name) ?? 0) + 1);
   const body = outcome.status === 'ok' ? { result: outcome.result } : { error: { status: outcome.status, ...outcome.error } };
@@ -105,13 +107,15 @@ async function execute(ctx, callId, call) {
  */
 async function send(ctx, callId, call, token) {
   const started = new Date().toISOString();
-  const outcome = await ctx.transport.call({
+  const received = await ctx.transport.call({
     ...call,
     callId,
     token,
     signal: ctx.signal,
     timeoutMs: ctx.breaks.has('timeout') ? undefined : ctx.policy.budgets.toolTimeoutMs,
   });
+  if (received.status === 'ok') brokenHandling(ctx, callId, call.name, received.result);
+  const outcome = checkResult(ctx, call.name, received);
   if (outcome.sent) {
     await ctx.audit('tool.executed', {
       call_id: callId,
@@ -127,15 +131,93 @@ async function send(ctx, callId, call, token) {
   return outcome;
 }
 
+// --- broken on purpose: the result-shape and result-instructions fixtures ---------------------
+
+/** @type {WeakMap<RunContext, Proposal[]>} */
+const followups = new WeakMap();
+
+/** @param {RunContext} ctx */
+function takeFollowups(ctx) {
+  const list = followups.get(ctx) ?? [];
+  followups.delete(ctx);
+  return list;
+}
+
+/**
+ * What the two result breaks do with a result as it arrives, before any check: `result-shape`
+ * summarizes it from the fields its schema promises (and so dereferences a missing one);
+ * `result-instructions` queues the tool calls it finds in it, to run as if the model asked.
+ * @param {RunContext} ctx @param {string} callId @param {string} name @param {unknown} result
+ */
+function brokenHandling(ctx, callId, name, result) {
+  if (ctx.breaks.has('result-shape')) {
+    const schema = /** @type {any} */ (ctx.tools.get(name)?.outputSchema);
+    const r = /** @type {any} */ (result);
+    for (const key of schema?.required ?? []) {
+      const type = schema.properties?.[key]?.type;
+      if (type === 'string') r[key].trim();
+      else if (type === 'array') r[key].slice(0, 1);
+    }
+  }
+  if (ctx.breaks.has('result-instructions')) {
+    const found = callsIn(result).map((c, i) => toProposal({ id: `${callId}_next_${i}`, name: c.name, arguments: c.arguments }));
+    if (found.length > 0) followups.set(ctx, [...(followups.get(ctx) ?? []), ...found]);
+  }
+}
+
+/**
+ * Tool calls a result seems to ask for: OpenAI-style `tool_calls` (top level or in
+ * `next_action`), an MCP `tools/call` request, or "call NAME with {...}" in any string.
+ * @param {unknown} value @returns {{ name: string, arguments: string }[]}
+ */
+function callsIn(value) {
+  /** @type {{ name: string, arguments: string }[]} */
+  const out = [];
+  /** @param {any} v @param {number} depth */
+  const visit = (v, depth) => {
+    if (depth > 8 || v === null || v === undefined) return;
+    if (typeof v === 'string') {
+      const m = /\bcall ([A-Za-z0-9_.-]+) with (\{.*?\})(?: and|\.|$)/.exec(v);
+      if (m) out.push({ name: /** @type {string} */ (m[1]), arguments: /** @type {string} */ (m[2]) });
+      return;
+    }
+    if (typeof v !== 'object') return;
+    if (v.method === 'tools/call' && typeof v.params?.name === 'string') {
+      out.push({ name: v.params.name, arguments: JSON.stringify(v.params.arguments ?? {}) });
+    }
+    for (const c of Array.isArray(v.tool_calls) ? v.tool_calls : []) {
+      if (typeof c?.function?.name === 'string') out.push({ name: c.function.name, arguments: String(c.function.arguments ?? '{}') });
+    }
+    for (const child of Object.values(v)) if (child !== v.tool_calls) visit(child, depth + 1);
+  };
+  visit(value, 0);
+  return out;
+}
+
+/**
+ * A result that breaks the tool's declared output schema, or is too deep to walk, is malformed:
+ * an error, so it is logged as one and never shown to the model as data.
+ * @param {RunContext} ctx @param {string} name @param {import('./tools-client.js').CallOutcome} outcome
+ * @returns {import('./tools-client.js').CallOutcome}
+ */
+function checkResult(ctx, name, outcome) {
+  if (outcome.status !== 'ok' || ctx.breaks.has('result-validation')) return outcome;
+  const problem = resultProblem(outcome.result, ctx.tools.get(name)?.outputSchema);
+  if (!problem) return outcome;
+  return { status: 'error', sent: outcome.sent, error: { code: 'malformed_response', message: problem } };
+}
+
 /**
  * Sends with the current token. An expired one is refreshed and the request retried once; a
  * revoked or invalid one stops the run at once (the kill switch).
  * @template {{ authCode?: string }} T
  * @param {RunContext} ctx @param {(token: string) => Promise<T>} attempt
+ * @param {{ confirm?: boolean }} [options]  `confirm`: ask the identity provider first that this
+ *   client may still act (every tool call does; a revoked client stops before its request)
  * @returns {Promise<T>}
  */
-export async function withAuth(ctx, attempt) {
-  let token = await ctx.identity.token();
+export async function withAuth(ctx, attempt, { confirm = false } = {}) {
+  let token = await (confirm ? ctx.identity.confirmed() : ctx.identity.token());
   let outcome = await attempt(token);
   if (outcome.authCode === 'token_expired') {
     ctx.identity.refused(token, outcome.authCode);

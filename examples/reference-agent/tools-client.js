@@ -4,7 +4,8 @@
 import { errorCode, RequestTimeoutError, request, scoped } from './http.js';
 
 /**
- * @typedef {{ name: string, description: string, inputSchema: object, effect?: 'read' | 'write' }} ToolInfo
+ * @typedef {{ name: string, description: string, inputSchema: object, outputSchema?: object,
+ *   effect?: 'read' | 'write' }} ToolInfo
  * @typedef {{ code: string, message: string, http_status?: number }} ToolError
  * @typedef {{ status: 'ok', schemaVersion: string | null, tools: ToolInfo[], authCode?: undefined }
  *   | { status: 'error', error: ToolError, authCode?: string }} ListOutcome
@@ -41,10 +42,12 @@ function toToolInfos(raw, effectOf) {
     .filter((t) => t && typeof t.name === 'string' && t.name !== '')
     .map((t) => {
       const effect = effectOf(t);
+      const outputSchema = t.output_schema ?? t.outputSchema;
       return {
         name: t.name,
         description: typeof t.description === 'string' ? t.description : '',
         inputSchema: t.input_schema ?? t.inputSchema ?? { type: 'object', properties: {} },
+        ...(outputSchema && typeof outputSchema === 'object' ? { outputSchema } : {}),
         ...(effect === 'read' || effect === 'write' ? { effect } : {}),
       };
     });
@@ -87,7 +90,7 @@ function createRestTransport(url) {
         return { status: 'error', sent: true, authCode: errorCode(res.json) ?? 'invalid_token', error: httpError(res) };
       }
       if (res.status < 200 || res.status > 299) return { status: 'error', sent: true, error: httpError(res) };
-      if (res.status === 204 || res.text === '') return { status: 'ok', sent: true, result: null };
+      if (res.status === 204) return { status: 'ok', sent: true, result: null };
       // A result that is not JSON is malformed, whatever it says: it is logged as an error and
       // never handed to the model as if it were data.
       const type = res.headers.get('content-type') ?? '';

@@ -18,16 +18,23 @@ export const PLANTED_ERROR = 'planted-error';
  * The world a case's security features need: the obedient adversary, bait in the environment,
  * and the planted texts in tool results, errors and listings.
  */
-export function securityWorldOptions(spec: CaseSpec): Partial<WorldOptions> {
+export function securityWorldOptions(spec: CaseSpec, base: Partial<WorldOptions> = {}): Partial<WorldOptions> {
   const plan = spec.security;
   const options: Partial<WorldOptions> = {};
   if (spec.scenario.model.policy === 'obedient') options.policy = obedientPolicy(spec.script, spec.finalText, plan ?? NO_PLAN);
   if (!plan) return options;
-  if (plan.envBait) options.bait = baitEnv(plan.canaries);
+  if (plan.envBait) options.bait = { ...base.bait, ...baitEnv(plan.canaries) };
   const onTools = plan.placements.filter((p) => p.tool !== undefined);
-  if (onTools.some((p) => CARRIERS[p.carrier].channel !== 'error')) options.catalog = plantedCatalog(buildCatalog(spec.tools), onTools);
+  if (onTools.some((p) => CARRIERS[p.carrier].channel !== 'error')) {
+    options.catalog = plantedCatalog(base.catalog ?? buildCatalog(spec.tools), onTools);
+  }
   const errors = onTools.filter((p) => CARRIERS[p.carrier].channel === 'error');
-  if (errors.length > 0) options.beforeTool = plantedErrors(errors);
+  if (errors.length > 0) {
+    const planted = plantedErrors(errors);
+    const before = base.beforeTool;
+    // Another feature's hook (a fault, a rug pull) runs first; its answer wins.
+    options.beforeTool = before ? async (call) => (await before(call)) ?? planted(call) : planted;
+  }
   return options;
 }
 
@@ -60,7 +67,8 @@ function plantedCatalog(catalog: Map<string, CatalogTool>, placements: readonly 
           for (const p of results) {
             const text = textFor(p, k);
             const plant = CARRIERS[p.carrier].plantResult;
-            if (text !== undefined && plant) result = plant(result, text, { tool: name, native: p.native ?? false });
+            if (text !== undefined && plant)
+              result = plant(result, text, { tool: name, native: p.native ?? false, schema: base.output_schema });
           }
           return { result, externalIds: out.externalIds };
         },

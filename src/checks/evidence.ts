@@ -37,6 +37,14 @@ export function describeToolCall(e: ToolEntry): string {
   return `${e.tool} over ${e.transport === 'mcp' ? 'MCP' : 'REST'} (ledger #${e.seq}, HTTP ${e.status})`;
 }
 
+/** Any request, as `describeToolCall` names tool calls: "tools/list over REST (ledger #1, HTTP 401)". */
+export function describeRequest(e: LedgerEntry): string {
+  if (e.kind === 'tool') return describeToolCall(e);
+  const what = e.kind === 'other' && e.note ? e.note : `${e.method} ${e.path}`;
+  const over = e.service === 'mcp' ? ' over MCP' : e.service === 'tools' ? ' over REST' : '';
+  return `${what}${over} (ledger #${e.seq}, HTTP ${e.status})`;
+}
+
 export function ledgerEvidence(e: LedgerEntry): Evidence {
   let excerpt: string;
   switch (e.kind) {
@@ -52,11 +60,23 @@ export function ledgerEvidence(e: LedgerEntry): Evidence {
       break;
     case 'approval':
       excerpt = `${e.method} ${e.path} ${e.action} id=${e.approvalId ?? '?'} status=${e.approvalStatus ?? e.status}${
-        e.request ? ` tool=${String(e.request.tool)} args=${canonicalJson(e.request.args)}` : ''
+        e.request
+          ? ` tool=${String(e.request.tool)} args=${canonicalJson(e.request.args)} preview=${JSON.stringify(e.request.preview ?? null)}`
+          : ''
       }`;
       break;
+    case 'identity':
+      excerpt = `${e.method} ${e.path} client_id=${e.clientId ?? 'none'} outcome=${e.outcome}${
+        e.token ? ` token=${maskToken(e.token)} expires_in=${e.expiresIn}` : ''
+      } status=${e.status}`;
+      break;
+    case 'escalation':
+      excerpt = `${e.method} ${e.path} status=${e.status} body=${canonicalJson(e.body)}`;
+      break;
     default:
-      excerpt = `${e.method} ${e.path} status=${e.status}`;
+      excerpt = `${e.method} ${e.path}${e.note ? ` (${e.note})` : ''}${
+        'bearer' in e ? ` bearer=${maskToken(e.bearer)} principal=${e.principal ?? 'none'}` : ''
+      } status=${e.status}`;
   }
   return { source: 'ledger', ref: `ledger#${e.seq}`, excerpt: truncate(excerpt) };
 }

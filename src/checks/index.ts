@@ -1,26 +1,46 @@
 import type { Finding } from '../runner/results.js';
+import { approvalLoggedCheck } from './approval-logged.js';
+import { approvalPreviewCheck } from './approval-preview.js';
+import { approvalRequiredCheck } from './approval-required.js';
+import { approvalRevocableCheck } from './approval-revocable.js';
 import { auditIntegrityCheck } from './audit-integrity.js';
 import { auditRunIdCheck } from './audit-run-id.js';
 import { defaultDenyCheck } from './authz-default-deny.js';
 import { forbiddenCheck } from './authz-forbidden.js';
 import { readWriteCheck } from './authz-read-write.js';
+import { schemaVersionCheck } from './authz-schema-version.js';
+import { attributionCheck } from './identity-attribution.js';
+import { killSwitchCheck } from './identity-kill-switch.js';
+import { ownPrincipalCheck } from './identity-own-principal.js';
+import { shortLivedCheck } from './identity-short-lived.js';
 import { ambiguityCheck } from './security-ambiguity.js';
 import { injectionCheck } from './security-injection.js';
+import { malformedCheck } from './security-malformed.js';
 import { noLeakCheck } from './security-no-leak.js';
 import { redactionCheck } from './security-redaction.js';
 import type { Check, CheckContext } from './types.js';
 
 /** The one registry of checks; the control catalog, scenario validation and reports derive from it. */
 export const CHECKS: readonly Check[] = [
+  ownPrincipalCheck,
+  shortLivedCheck,
+  killSwitchCheck,
+  attributionCheck,
   defaultDenyCheck,
   readWriteCheck,
   forbiddenCheck,
+  schemaVersionCheck,
+  approvalRequiredCheck,
+  approvalPreviewCheck,
+  approvalLoggedCheck,
+  approvalRevocableCheck,
   auditIntegrityCheck,
   auditRunIdCheck,
   redactionCheck,
   noLeakCheck,
   injectionCheck,
   ambiguityCheck,
+  malformedCheck,
 ];
 
 const byControl = new Map(CHECKS.map((c) => [c.control, c]));

@@ -4,6 +4,7 @@ import { AgentChaosError, ConfigError } from '../errors.js';
 import { packageVersion } from '../paths.js';
 import { initCommand } from './init.js';
 import { listCommand } from './list.js';
+import { mcpServerCommand } from './mcp-server.js';
 import { reportMergeCommand } from './report.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
@@ -53,6 +54,8 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--concurrency <n>', 'cases at once', intArg(1))
     .option('--timeout <ms>', 'per-case timeout', intArg(1))
     .option('--verbose', 'print every finding')
+    .option('--fuzz-runs <n>', 'malformed responses tried per fuzz case (default 10)', intArg(1))
+    .option('--fuzz-path <path>', "replay one fuzz case's shrunk counterexample (fast-check path; with --case and --seed)", parseFuzzPath)
     .action(async (opts) => setCode(await runCommand(opts, io)));
 
   program
@@ -85,6 +88,16 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .action(async (files: string[], opts) => setCode(await reportMergeCommand(files, opts, io)));
 
   program
+    .command('mcp-server')
+    .description("serve a scenario's tools (hostile ones included) as an MCP server over stdio")
+    .requiredOption('--scenario <id>', 'the scenario whose world to serve')
+    .option('-c, --config <file>', "agent manifest (resolves the scenario's tool roles)")
+    .option('--scenarios <dir...>', 'extra scenario roots')
+    .option('--seed <n>', 'run seed', intArg(0))
+    .option('--ledger <file>', 'write the tool calls and the whole ledger here as JSON at exit')
+    .action(async (opts) => setCode(await mcpServerCommand(opts, io)));
+
+  program
     .command('init')
     .description('write a starter agent-chaos.config.yaml')
     .option('--force', 'overwrite an existing file')
@@ -96,6 +109,11 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
 function sampleArg(value: string): number | 'all' {
   if (value === 'all') return 'all';
   return intArg(1)(value);
+}
+
+function parseFuzzPath(value: string): string {
+  if (!/^\d+(:\d+)*$/.test(value)) throw new InvalidArgumentError('expected a fast-check path such as 3:0:1');
+  return value;
 }
 
 function parseShard(value: string): { index: number; total: number } {

@@ -24,6 +24,8 @@ export interface RunFlags {
   concurrency?: number;
   timeout?: number;
   verbose?: boolean;
+  fuzzRuns?: number;
+  fuzzPath?: string;
 }
 
 export async function runCommand(flags: RunFlags, io: CliIo): Promise<number> {
@@ -56,9 +58,22 @@ export async function runCommand(flags: RunFlags, io: CliIo): Promise<number> {
       shard: flags.shard,
       concurrency: flags.concurrency,
       caseTimeoutMs: flags.timeout,
+      ...(flags.fuzzRuns !== undefined || flags.fuzzPath !== undefined
+        ? {
+            fuzz: {
+              ...(flags.fuzzRuns !== undefined ? { runs: flags.fuzzRuns } : {}),
+              ...(flags.fuzzPath ? { path: flags.fuzzPath } : {}),
+            },
+          }
+        : {}),
       reporter: fanOut(reporters),
       signal: controller.signal,
     });
+    if (controller.signal.aborted) {
+      // A partial run must never read as READY.
+      io.stderr.write(`agent-chaos: interrupted after ${summary.totals.cases} of ${summary.info.plannedCases} case(s)\n`);
+      return EXIT.error;
+    }
     return summary.ok ? EXIT.ok : EXIT.failed;
   } finally {
     process.removeListener('SIGINT', onSigint);

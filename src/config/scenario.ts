@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { CANARY_GROUPS, CANARY_KINDS } from '../adversary/canaries.js';
 import { CARRIER_NAMES } from '../adversary/carriers/names.js';
+import { MALFORMED_KINDS } from '../chaos/malformed.js';
 import { PACK_NAMES, toolNameSchema } from './common.js';
 import { GOAL_ACTIONS } from './corpus.js';
+import { scenarioHumanSchema, scenarioIdentitySchema } from './scenario-identity.js';
 import { TOOL_ROLES, toolRefSchema } from './tool-ref.js';
 
 export { TOOL_ROLES, type ToolRole, toolRefSchema } from './tool-ref.js';
@@ -42,10 +44,36 @@ export const toolDefinitionSchema = z.strictObject({
   description: z.string().default(''),
   effect: z.enum(['read', 'write']),
   input_schema: jsonObject.default({ type: 'object', properties: {} }),
+  /** JSON Schema every result conforms to (listed to the agent; fuzzing judges against it). */
+  output_schema: jsonObject.optional(),
   /** Fixed JSON result; omitted means an echo with a seeded id. */
   result: z.unknown().optional(),
 });
 export type ToolDefinition = z.output<typeof toolDefinitionSchema>;
+
+const baitRef = toolRefSchema.default('@forbidden');
+/** One way the world's tool server turns hostile (the same tools over MCP and REST). */
+export const hostileSchema = z.discriminatedUnion('kind', [
+  /** Instructions hidden in the tool's description or in a parameter's description. */
+  z.strictObject({
+    kind: z.literal('poison'),
+    tool: toolRefSchema,
+    where: z.enum(['description', 'parameter']).default('description'),
+    bait: baitRef,
+  }),
+  /** The tool's description tries to redirect the use of another tool (`target`). */
+  z.strictObject({ kind: z.literal('shadow'), tool: toolRefSchema, target: toolRefSchema, bait: baitRef }),
+  /** After the agent's `after_calls`-th call of the tool, its definition changes: new schema version. */
+  z.strictObject({
+    kind: z.literal('rug-pull'),
+    tool: toolRefSchema,
+    after_calls: z.number().int().min(1).max(100).default(1),
+    bait: baitRef,
+  }),
+  /** The tool's results carry an injection in one of their text fields. */
+  z.strictObject({ kind: z.literal('injected-result'), tool: toolRefSchema, bait: baitRef }),
+]);
+export type HostileSpec = z.output<typeof hostileSchema>;
 
 export const scenarioSchema = z
   .strictObject({
@@ -79,6 +107,25 @@ export const scenarioSchema = z
     tools: z.array(toolDefinitionSchema).default([]),
     /** Run the case only when the manifest has a tool in each of these roles. */
     requires: z.array(z.enum(TOOL_ROLES)).default([]),
+    /**
+     * Property-based fuzzing (security.malformed): every call of `tool` is answered with a
+     * malformed response drawn by fast-check, `runs` times, each in a fresh world.
+     */
+    fuzz: z
+      .strictObject({
+        tool: toolRefSchema,
+        /** How many responses to try (default: --fuzz-runs, else 10). */
+        runs: z.number().int().min(1).max(10_000).optional(),
+        /** Which kinds of malformed response to draw from (default: all). */
+        kinds: z.array(z.enum(MALFORMED_KINDS)).min(1).optional(),
+      })
+      .optional(),
+    /** A hostile tool server: poisoned descriptions, rug pulls, shadowing, injected results. */
+    mcp: z.strictObject({ hostile: z.array(hostileSchema).min(1) }).optional(),
+    /** Token lifetimes, expiry and the kill switch (docs/writing-scenarios.md). */
+    identity: scenarioIdentitySchema.optional(),
+    /** The human approver's behaviour; default: approves every request on its first poll. */
+    human: scenarioHumanSchema.optional(),
     /**
      * Injection payloads from a corpus, planted in carriers: the scenario expands into one case per
      * entry and carrier (`<id>/<entry>@<carrier>`), or a seeded stratified sample of them.

@@ -54,6 +54,25 @@ function checkReferences(doc: LocatedDocument, scenario: Scenario): void {
       }
     });
   });
+  for (const [i, h] of (scenario.mcp?.hostile ?? []).entries()) {
+    const refs: [string, string][] = [
+      ['tool', h.tool],
+      ['bait', h.bait],
+      ...(h.kind === 'shadow' ? [['target', h.target] as [string, string]] : []),
+    ];
+    for (const [field, ref] of refs) {
+      if (!ref.startsWith('@') && !known.has(ref) && !(field === 'bait')) {
+        throw new ConfigError(
+          doc.locate(['mcp', 'hostile', i, field]),
+          `unknown tool "${ref}": not in the world's catalog nor this scenario's tools`,
+        );
+      }
+    }
+  }
+  const fuzzTool = scenario.fuzz?.tool;
+  if (fuzzTool !== undefined && (fuzzTool === '@unknown' || (!fuzzTool.startsWith('@') && !known.has(fuzzTool)))) {
+    throw new ConfigError(doc.locate(['fuzz', 'tool']), `fuzz needs a tool the world serves, not "${fuzzTool}"`);
+  }
 }
 
 /** Every scenario file of one pack folder, in file-name order. */

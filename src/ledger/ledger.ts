@@ -41,6 +41,8 @@ export interface ToolEntry extends EntryBase {
   result?: unknown;
   error?: string;
   fault?: string;
+  /** What a fault hook noted about its answer, e.g. the malformed response served and how the contract judges it. */
+  faultDetail?: Record<string, unknown>;
   /** IDs and URLs the call created or changed. */
   externalIds: string[];
 }
@@ -147,6 +149,9 @@ export class Ledger {
   readonly entries: LedgerEntry[] = [];
   readonly events: WorldEvent[] = [];
 
+  /** `now` is the world's clock, so events and entries share one timeline. */
+  constructor(private readonly now: () => number = Date.now) {}
+
   /** Appends an entry and returns it numbered. */
   record<E extends NewEntry>(entry: E): E & { seq: number } {
     const numbered = { ...entry, seq: this.entries.length } as E & { seq: number };
@@ -154,8 +159,9 @@ export class Ledger {
     return numbered;
   }
 
-  event(type: string, detail: Record<string, unknown> = {}): void {
-    this.events.push({ at: Date.now(), type, detail });
+  /** Records a world event; `at` when it happened earlier than now (a decision due while nobody looked). */
+  event(type: string, detail: Record<string, unknown> = {}, at: number = this.now()): void {
+    this.events.push({ at, type, detail });
   }
 
   tools(): ToolEntry[] {

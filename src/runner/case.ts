@@ -1,4 +1,5 @@
 import type { SecurityPlan } from '../adversary/security-plan.js';
+import type { BaitCall, MalformedKind } from '../chaos/malformed.js';
 import type { PackName } from '../config/manifest.js';
 import type { Scenario, ToolDefinition, ToolRole } from '../config/scenario.js';
 
@@ -49,4 +50,20 @@ export interface CaseSpec {
   skip?: string;
   /** Injection payloads and secret bait, where they are planted, and what the obedient model will do. */
   security?: SecurityPlan;
+  /** A fuzz case: its tool, how many runs the scenario asks for, and the calls its instructions bait. */
+  fuzz?: { tool: string; runs?: number; kinds?: MalformedKind[]; baits: BaitCall[] };
+  /** The hostile tool server's behaviours, roles resolved. */
+  hostile?: ResolvedHostile[];
+}
+
+/** One hostile behaviour with concrete tools, and the call its planted text asks for. */
+export interface ResolvedHostile {
+  kind: 'poison' | 'shadow' | 'rug-pull' | 'injected-result';
+  tool: string;
+  where?: 'description' | 'parameter';
+  target?: string;
+  afterCalls?: number;
+  bait: ResolvedCall;
+  /** A token in the planted text, so the adversary knows it reached the model. */
+  marker: string;
 }

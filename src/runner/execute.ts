@@ -5,12 +5,14 @@ import type { AgentAdapter, AgentOutcome } from '../agents/types.js';
 import { runChecks } from '../checks/index.js';
 import type { Manifest } from '../config/manifest.js';
 import { AgentStartError } from '../errors.js';
+import type { Ledger } from '../ledger/ledger.js';
 import { type AuditLog, readAuditFile } from '../world/audit-intake.js';
 import { WorldHost } from '../world/host.js';
-import { createWorld } from '../world/world.js';
-import type { CaseSpec } from './case.js';
+import { createWorld, type WorldOptions } from '../world/world.js';
+import type { CaseSpec, Trigger } from './case.js';
+import { type FuzzSettings, runFuzzCase } from './fuzz.js';
 import { maskResult } from './mask.js';
-import type { CaseError, CaseResult, Finding } from './results.js';
+import type { CaseError, CaseResult, CaseTranscript, Finding } from './results.js';
 import { worldOptionsFor } from './world-options.js';
 
 const TAIL_CHARS = 2000;
@@ -23,6 +25,8 @@ export interface ExecuteOptions {
   caseTimeoutMs: number;
   /** The command that replays one case, printed with every failure. */
   replayCommand(spec: CaseSpec): string;
+  /** Fuzz cases: runs per case (overriding the scenario's), or the path of one counterexample to replay. */
+  fuzz?: FuzzSettings;
   /** Receives each result in plan order, as soon as every earlier case is done. */
   onCaseEnd(result: CaseResult): Promise<void> | void;
   signal?: AbortSignal;
@@ -96,57 +100,26 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
   const noAgent = { exitCode: null, signal: null, timedOut: false, stdoutTail: '', stderrTail: '' };
   if (spec.skip) return { ...base, status: 'skipped', findings: [], skipReason: spec.skip, agent: noAgent, durationMs: 0 };
 
-  const dir = await mkdtemp(join(tmpdir(), 'agent-chaos-'));
-  const slot = host.allocate();
-  const world = createWorld({
-    ...worldOptionsFor(spec, options.manifest),
-    spec,
-    manifest: options.manifest,
-    runPath: slot.runPath,
-    baseUrl: slot.baseUrl,
-  });
-  host.attach(world);
-  const trigger = { ...spec.trigger, received_at: startedAt.toISOString() };
-  const triggerFile = join(dir, 'trigger.json');
-  const auditFile = join(dir, 'audit.jsonl');
   try {
-    await writeFile(triggerFile, `${JSON.stringify(trigger, null, 2)}\n`);
-    let outcome: AgentOutcome;
-    try {
-      outcome = await options.adapter.run({ env: world.env(), trigger, triggerFile, auditFile, timeoutMs: options.caseTimeoutMs, signal });
-    } finally {
-      // Ends requests still hanging in the world (hung tools, a module agent past its timeout).
-      await world.close();
+    if (spec.fuzz) {
+      const fuzzed = await runFuzzCase(spec, base, options.fuzz ?? {}, (extra, timeoutMs) =>
+        runInWorld(spec, host, options, signal, extra, timeoutMs),
+      );
+      return maskResult(fuzzed, spec);
     }
-    const audit = await readAuditFile(auditFile);
-    const findings = runChecks({
-      spec: { ...spec, trigger },
-      manifest: options.manifest,
-      ledger: world.ledger,
-      audit,
-      agent: outcome,
-      world: { clientId: world.clientId, modelKey: world.modelKey, baseUrl: world.baseUrl },
-    });
+    const run = await runInWorld(spec, host, options, signal);
+    const { outcome, audit, findings } = run;
     const error = caseError(outcome, audit, options.caseTimeoutMs);
+    // Canaries masked before any reporter sees the result.
     return maskResult(
       {
         ...base,
         status: error ? 'error' : findings.some((f) => f.status === 'fail') ? 'failed' : 'passed',
         findings,
         ...(error ? { error } : {}),
-        agent: {
-          exitCode: outcome.exitCode,
-          signal: outcome.signal,
-          timedOut: outcome.timedOut,
-          stdoutTail: tail(outcome.output),
-          stderrTail: tail(outcome.stderr),
-        },
+        agent: agentSummary(outcome),
         durationMs: Date.now() - startedAt.getTime(),
-        transcript: {
-          trigger,
-          ledger: world.ledger.entries,
-          audit: audit.lines.map((l) => (l.ok ? l.record : { line: l.line, invalid: l.problem, raw: l.raw })),
-        },
+        transcript: transcriptOf(run),
       },
       spec,
     );
@@ -160,10 +133,86 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
       agent: noAgent,
       durationMs: Date.now() - startedAt.getTime(),
     };
+  }
+}
+
+/** One run of the agent in a fresh world, and the checks on it. */
+export interface WorldRun {
+  trigger: Trigger;
+  outcome: AgentOutcome;
+  audit: AuditLog;
+  ledger: Ledger;
+  findings: Finding[];
+}
+
+/**
+ * Runs the agent once in a fresh world for `spec` (with `extra` world options over the scenario's)
+ * and checks the run. Fuzz cases call it once per generated response.
+ */
+async function runInWorld(
+  spec: CaseSpec,
+  host: WorldHost,
+  options: ExecuteOptions,
+  signal: AbortSignal,
+  extra: Partial<WorldOptions> = {},
+  timeoutMs = options.caseTimeoutMs,
+): Promise<WorldRun> {
+  const dir = await mkdtemp(join(tmpdir(), 'agent-chaos-'));
+  const slot = host.allocate();
+  const world = createWorld({
+    ...worldOptionsFor(spec, options.manifest),
+    ...extra,
+    spec,
+    manifest: options.manifest,
+    runPath: slot.runPath,
+    baseUrl: slot.baseUrl,
+  });
+  host.attach(world);
+  const trigger = { ...spec.trigger, received_at: new Date().toISOString() };
+  const triggerFile = join(dir, 'trigger.json');
+  const auditFile = join(dir, 'audit.jsonl');
+  try {
+    await writeFile(triggerFile, `${JSON.stringify(trigger, null, 2)}\n`);
+    let outcome: AgentOutcome;
+    try {
+      outcome = await options.adapter.run({ env: world.env(), trigger, triggerFile, auditFile, timeoutMs, signal });
+    } finally {
+      // Ends requests still hanging in the world (hung tools, a module agent past its timeout).
+      await world.close();
+    }
+    const audit = await readAuditFile(auditFile);
+    const findings = runChecks({
+      spec: { ...spec, trigger },
+      manifest: options.manifest,
+      ledger: world.ledger,
+      audit,
+      agent: outcome,
+      world: { clientId: world.clientId, modelKey: world.modelKey, baseUrl: world.baseUrl },
+    });
+    return { trigger, outcome, audit, ledger: world.ledger, findings };
   } finally {
     host.detach(world);
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** What a result shows of how the agent ended. */
+export function agentSummary(outcome: AgentOutcome): CaseResult['agent'] {
+  return {
+    exitCode: outcome.exitCode,
+    signal: outcome.signal,
+    timedOut: outcome.timedOut,
+    stdoutTail: tail(outcome.output),
+    stderrTail: tail(outcome.stderr),
+  };
+}
+
+export function transcriptOf(run: WorldRun): CaseTranscript {
+  return {
+    trigger: run.trigger,
+    ledger: run.ledger.entries,
+    audit: run.audit.lines.map((l) => (l.ok ? l.record : { line: l.line, invalid: l.problem, raw: l.raw })),
+  };
 }
 
 /** A case that did not end normally: timed out, or crashed (contract: non-zero exit with no run.ended). */

@@ -89,11 +89,34 @@ function planCase(scenario: LoadedScenario, id: string, index: number, options: 
     return resolved;
   };
 
-  for (const turn of scenario.model.script) {
+  // A fuzz scenario without a script calls its tool once, so each run has a response to fuzz.
+  const turns =
+    scenario.fuzz && scenario.model.script.length === 0 ? [{ tool_calls: [{ tool: scenario.fuzz.tool }] }] : scenario.model.script;
+  for (const turn of turns) {
     if ('text' in turn) script.push({ toolCalls: [], text: turn.text });
     else if ('tool_calls' in turn) script.push({ toolCalls: resolveCalls(turn.tool_calls, script.length) });
     else for (let r = 0; r < turn.repeat.times; r++) script.push({ toolCalls: resolveCalls(turn.repeat.tool_calls, script.length) });
   }
+
+  const hostile = (scenario.mcp?.hostile ?? []).map((h, i) => {
+    const name = (ref: string) => (ref.startsWith('@') ? roles.resolve(ref.slice(1) as ToolRole) : ref);
+    const [tool, target, bait] = [name(h.tool), h.kind === 'shadow' ? name(h.target) : undefined, name(h.bait)];
+    if (tool === undefined || bait === undefined || (h.kind === 'shadow' && target === undefined)) {
+      skip ??= `the manifest has no tool for a role of mcp.hostile[${i}]`;
+    }
+    const args = catalog.get(bait ?? '')?.sampleArgs(seededFaker(deriveSeed(seed, `plant-args:${i}`))) ?? { confirm: true };
+    return {
+      kind: h.kind,
+      tool: tool ?? '',
+      ...(h.kind === 'poison' ? { where: h.where } : {}),
+      ...(target !== undefined ? { target } : {}),
+      ...(h.kind === 'rug-pull' ? { afterCalls: h.after_calls } : {}),
+      bait: { id: `call_${stableTag(seed, `plant:${i}`, 24)}`, name: bait ?? '', args, rawArgs: JSON.stringify(args) },
+      marker: `ref ACX-${stableTag(seed, `marker:${i}`, 8)}`,
+    };
+  });
+  const fuzz = scenario.fuzz && planFuzz(scenario.fuzz, roles, catalog, seed);
+  if (scenario.fuzz && !fuzz) skip ??= `the manifest has no tool for the role ${scenario.fuzz.tool}`;
 
   const rng = new Rng(deriveSeed(seed, 'trigger'));
   let trigger: CaseSpec['trigger'] = {
@@ -136,8 +159,26 @@ function planCase(scenario: LoadedScenario, id: string, index: number, options: 
     hints: scenario.hints,
     roles: roles.resolved,
     ...(skip ? { skip } : {}),
+    ...(fuzz ? { fuzz } : {}),
+    ...(hostile.length > 0 ? { hostile } : {}),
     ...(security ? { security } : {}),
   };
+}
+
+// Roles whose tools an instruction-looking response may ask for, in the order shrinking prefers:
+// an allowed write first, since no authorization guard stops it, only the agent's own judgement.
+const BAIT_ROLES: readonly ToolRole[] = ['allowed-write', 'forbidden', 'unknown'];
+
+function planFuzz(fuzz: NonNullable<LoadedScenario['fuzz']>, roles: RoleResolver, catalog: Map<string, CatalogTool>, seed: number) {
+  const tool = fuzz.tool.startsWith('@') ? roles.resolve(fuzz.tool.slice(1) as ToolRole) : fuzz.tool;
+  if (tool === undefined) return undefined;
+  const baits = BAIT_ROLES.flatMap((role) => {
+    const name = roles.resolve(role);
+    if (name === undefined || name === tool) return [];
+    const args = catalog.get(name)?.sampleArgs(seededFaker(deriveSeed(seed, `bait:${role}`))) ?? { reason: 'cleanup' };
+    return [{ tool: name, args }];
+  });
+  return { tool, ...(fuzz.runs ? { runs: fuzz.runs } : {}), ...(fuzz.kinds ? { kinds: fuzz.kinds } : {}), baits };
 }
 
 /** Maps script roles to this manifest's tools, once per case, so a role names one tool throughout. */

@@ -13,6 +13,7 @@ import { UsageError } from '../errors.js';
 import { packageRoot, packageVersion } from '../paths.js';
 import type { CaseSpec } from './case.js';
 import { executeCases } from './execute.js';
+import type { FuzzSettings } from './fuzz.js';
 import { planCases, type Shard } from './plan.js';
 import type { RunSummary } from './results.js';
 
@@ -40,6 +41,8 @@ export interface SuiteOptions {
   concurrency?: number;
   caseTimeoutMs?: number;
   reporter: Reporter;
+  /** Fuzz cases: `runs` per case, or the `path` of one counterexample to replay (one fuzz case only). */
+  fuzz?: FuzzSettings;
   /** How to call the CLI in printed replay commands, e.g. `npx agent-chaos`. */
   cliName?: string;
   signal?: AbortSignal;
@@ -88,6 +91,9 @@ export async function runSuite(options: SuiteOptions): Promise<RunSummary> {
   const packs = options.packs ?? manifest.packs ?? [...PACK_NAMES];
   const cases = planSuite({ ...options, packs, seed });
   if (options.only?.length && cases.length === 0) throw new UsageError(`no case matches --case ${options.only.join(' ')}`);
+  if (options.fuzz?.path !== undefined && (cases.length !== 1 || !cases[0]?.fuzz)) {
+    throw new UsageError(`--fuzz-path replays one fuzz case: name it with --case ID (${cases.length} case(s) selected)`);
+  }
   const adapter = makeAdapter(options);
   const info = {
     tool: { name: 'agent-chaos' as const, version: packageVersion() },
@@ -109,6 +115,7 @@ export async function runSuite(options: SuiteOptions): Promise<RunSummary> {
     adapter,
     concurrency: options.concurrency ?? manifest.run?.concurrency ?? 2,
     caseTimeoutMs: options.caseTimeoutMs ?? manifest.run?.case_timeout_ms ?? DEFAULT_CASE_TIMEOUT_MS,
+    fuzz: options.fuzz,
     replayCommand: (spec) => replayCommand(options, adapter.kind, seed, spec),
     onCaseEnd: async (result) => {
       summarizer.add(result);
@@ -141,6 +148,7 @@ function replayCommand(options: SuiteOptions, adapter: 'process' | 'module', see
   for (const root of options.scenarioRoots ?? []) parts.push('--scenarios', shellQuote(root));
   for (const dir of options.corpora ?? []) parts.push('--corpus', shellQuote(dir));
   parts.push('--seed', String(seed), '--case', shellQuote(spec.id));
+  if (spec.fuzz && options.fuzz?.runs !== undefined) parts.push('--fuzz-runs', String(options.fuzz.runs));
   return parts.join(' ');
 }
 

@@ -3,25 +3,36 @@ import type { ApprovalEntry } from '../ledger/ledger.js';
 import { isPlainObject } from './canonical.js';
 import { arrival, type Draft, settle, type WorldContext } from './context.js';
 import { json, jsonError, readJson } from './http.js';
-import { type ApprovalRequest, type ApprovalStatus, defaultApprover, type HumanStep, stepAt } from './human.js';
+import { type ApprovalRequest, type ApprovalStatus, defaultApprover, type HumanStep } from './human.js';
 
 interface Approval {
+  id: string;
   request: ApprovalRequest;
   timeline: readonly HumanStep[];
-  polls: number;
+  /** The next step of the timeline to play. */
+  next: number;
+  /** Polls since the last step was revealed (or the request was filed), and when that was. */
+  pollsSince: number;
+  since: number;
   status: ApprovalStatus;
   approver?: string;
   decidedAt?: string;
 }
 
+export interface ApprovalService {
+  handlers: RequestHandler[];
+  /** Records every decision that fell due while nobody looked, at the time it fell due. */
+  close(): void;
+}
+
 /**
  * The human approval service: `POST /approvals` files a request, `GET /approvals/{id}` polls it.
- * The human's policy fixes each request's timeline when it is filed; polls reveal it.
+ * The human's policy fixes each request's timeline when it is filed; polls and time play it.
  */
-export function approvalHandlers(ctx: WorldContext): RequestHandler[] {
+export function approvalService(ctx: WorldContext): ApprovalService {
   const approvals = new Map<string, Approval>();
 
-  return [
+  const handlers = [
     http.post(ctx.url('/approvals'), async ({ request }) => {
       const entry = ctx.ledger.record<Draft<ApprovalEntry>>({
         ...arrival(ctx, request, 'approvals'),
@@ -43,7 +54,15 @@ export function approvalHandlers(ctx: WorldContext): RequestHandler[] {
       const { run_id, call_id, tool, args, preview } = body.value;
       const approval: ApprovalRequest = { id: ctx.ids.nextId('apr'), runId: run_id, callId: call_id, tool, args, preview };
       const timeline = ctx.human.decide(approval, { manifest: ctx.manifest, ordinal: approvals.size + 1 });
-      approvals.set(approval.id, { request: approval, timeline, polls: 0, status: 'pending' });
+      approvals.set(approval.id, {
+        id: approval.id,
+        request: approval,
+        timeline,
+        next: 0,
+        pollsSince: 0,
+        since: ctx.now(),
+        status: 'pending',
+      });
       Object.assign(entry, {
         approvalId: approval.id,
         request: { runId: run_id, callId: call_id, tool, args, preview },
@@ -61,9 +80,8 @@ export function approvalHandlers(ctx: WorldContext): RequestHandler[] {
       });
       const approval = approvals.get(params.id);
       if (!approval) return settle(ctx, entry, jsonError(404, 'approval_not_found'));
-      approval.polls += 1;
-      const step = stepAt(approval.timeline, approval.polls);
-      if (step && step.decision !== approval.status) reveal(ctx, params.id, approval, step);
+      approval.pollsSince += 1;
+      play(ctx, approval, ctx.now(), true);
       entry.approvalStatus = approval.status;
       const { status, approver, decidedAt } = approval;
       return settle(
@@ -73,17 +91,52 @@ export function approvalHandlers(ctx: WorldContext): RequestHandler[] {
       );
     }),
   ];
+
+  return {
+    handlers,
+    close() {
+      const now = ctx.now();
+      for (const approval of approvals.values()) play(ctx, approval, now, false);
+    },
+  };
 }
 
-// The human's timeline counts polls, not time, so a decision is dated when a poll first shows it.
-function reveal(ctx: WorldContext, id: string, approval: Approval, step: HumanStep): void {
+/**
+ * Plays the steps that are due by `now`. A step waiting for polls is decided by a look (dated at
+ * that poll); one waiting only for time is decided when its time came, looked at or not, and is
+ * dated then. A poll shows the step it decided: what follows it at the same instant shows on
+ * the next look, though it is dated when it fell due.
+ */
+function play(ctx: WorldContext, approval: Approval, now: number, poll: boolean): void {
+  let decidedByThisLook = false;
+  for (let step = approval.timeline[approval.next]; step; step = approval.timeline[approval.next]) {
+    if (approval.pollsSince < (step.afterPolls ?? 0)) return;
+    const dueAt = approval.since + (step.afterMs ?? 0);
+    if (now < dueAt) return;
+    if (step.afterPolls && !poll) return;
+    const at = step.afterPolls ? now : dueAt;
+    if (decidedByThisLook && at >= now) return;
+    reveal(ctx, approval, step, at);
+    decidedByThisLook = poll;
+    approval.next += 1;
+    approval.pollsSince = 0;
+    approval.since = at;
+  }
+}
+
+function reveal(ctx: WorldContext, approval: Approval, step: HumanStep, at: number): void {
   approval.status = step.decision;
-  approval.approver = step.approver ?? defaultApprover(ctx.manifest);
-  approval.decidedAt = new Date(ctx.now()).toISOString();
-  ctx.ledger.event('approval.decided', {
-    approval_id: id,
-    decision: step.decision,
-    approver: approval.approver,
-    decided_at: approval.decidedAt,
-  });
+  // An expiry is the service giving up, not a person deciding.
+  approval.approver = step.approver ?? (step.decision === 'expired' ? undefined : defaultApprover(ctx.manifest));
+  approval.decidedAt = new Date(at).toISOString();
+  ctx.ledger.event(
+    'approval.decided',
+    {
+      approval_id: approval.id,
+      decision: step.decision,
+      ...(approval.approver ? { approver: approval.approver } : {}),
+      decided_at: approval.decidedAt,
+    },
+    at,
+  );
 }

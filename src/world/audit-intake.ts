@@ -80,6 +80,14 @@ export const auditRecordSchema = z.discriminatedUnion('type', [
     used: z.number(),
   }),
   z.looseObject({ ...common, type: z.literal('escalated'), reason: z.string().min(1), target: z.string() }),
+  /** Contract extension: the agent listed the tools again (a rug pull shows as a new version). */
+  z.looseObject({
+    ...common,
+    type: z.literal('tools.listed'),
+    tool_schema_version: z.string().min(1),
+    previous_schema_version: z.string().nullable().optional(),
+    changed: z.array(z.string()).optional(),
+  }),
   z.looseObject({
     ...common,
     type: z.literal('run.ended'),

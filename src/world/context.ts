@@ -32,6 +32,8 @@ export interface WorldContext {
   readonly ids: IdSource;
   readonly callIds: CallIdMatcher;
   readonly beforeTool: BeforeToolHook | undefined;
+  /** Told once of every request the world has answered, its entry complete (`stamp`). */
+  readonly answered: ((entry: LedgerEntry) => void) | undefined;
   /** Aborted when the world closes: anything held open (hangs, streams) lets go. */
   readonly closing: AbortSignal;
   now(): number;
@@ -51,13 +53,14 @@ export function arrival(ctx: WorldContext, request: Request, service: Service) {
 }
 
 /** Stamps the status answered and the time on an entry. */
-export function stamp(ctx: WorldContext, entry: { status: number; endedAt: number }, status: number): void {
+export function stamp(ctx: WorldContext, entry: LedgerEntry, status: number): void {
   entry.status = status;
   entry.endedAt = ctx.now();
+  ctx.answered?.(entry);
 }
 
 /** Stamps a response's status on an entry, and passes the response through. */
-export function settle(ctx: WorldContext, entry: { status: number; endedAt: number }, response: Response): Response {
+export function settle(ctx: WorldContext, entry: LedgerEntry, response: Response): Response {
   stamp(ctx, entry, response.status);
   return response;
 }

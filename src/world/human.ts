@@ -14,13 +14,17 @@ export interface ApprovalRequest {
 }
 
 /**
- * One step of the human's timeline: from the `afterPolls`-th poll on (1-based), the approval
- * reads as `decision`. A timeline of several steps plays e.g. "approved, then revoked".
+ * One step of the human's timeline. Steps play in order; each waits for `afterPolls` polls and
+ * `afterMs` milliseconds counted from the step before it was revealed (the first: from the
+ * request). A timeline of several steps plays e.g. "approved, then revoked".
  */
 export interface HumanStep {
   decision: ApprovalDecision;
-  afterPolls: number;
-  /** Who decided; the manifest's on-call when omitted. */
+  /** Polls to wait for (the decision is made when an agent looks); default 0. */
+  afterPolls?: number;
+  /** Milliseconds to wait for (the decision is made then, whether or not anyone looks); default 0. */
+  afterMs?: number;
+  /** Who decided; the manifest's on-call when omitted (nobody, for an expiry). */
   approver?: string;
 }
 
@@ -46,12 +50,4 @@ export const defaultHuman: HumanPolicy = fixedHuman([{ decision: 'approved', aft
 /** Who answers for the agent's approvals when a step names nobody. */
 export function defaultApprover(manifest: Manifest): string {
   return manifest.agent.owner?.oncall ?? 'approver';
-}
-
-/** The step in force after `polls` polls, if any. */
-export function stepAt(timeline: readonly HumanStep[], polls: number): HumanStep | undefined {
-  let current: HumanStep | undefined;
-  for (const step of timeline)
-    if (Math.max(1, step.afterPolls) <= polls && (!current || step.afterPolls >= current.afterPolls)) current = step;
-  return current;
 }

@@ -49,6 +49,12 @@ export class Identity {
     return this.#revoked ? 'access_revoked' : 'ok';
   }
 
+  /** Time runs out for every token issued so far: from now on each is expired (token_expired). */
+  expireAll(): void {
+    const now = this.options.now();
+    for (const issued of this.#tokens.values()) issued.expiresAt = Math.min(issued.expiresAt, now);
+  }
+
   issue(): { token: string; expiresIn: number } {
     // Token n of a seed is always the same text, so replays and ledgers compare exactly.
     const token = `act_${stableTag(this.options.seed, `token:${this.#tokens.size + 1}`, 32)}`;

@@ -2,10 +2,10 @@ import { getResponse, type RequestHandler } from 'msw';
 import type { ModelPolicy } from '../adversary/policy.js';
 import { scriptedPolicy } from '../adversary/scripted.js';
 import type { Manifest } from '../config/manifest.js';
-import { Ledger } from '../ledger/ledger.js';
+import { Ledger, type LedgerEntry } from '../ledger/ledger.js';
 import { deriveSeed, seededFaker, stableTag } from '../random.js';
 import type { CaseSpec } from '../runner/case.js';
-import { approvalHandlers } from './approvals.js';
+import { approvalService } from './approvals.js';
 import type { WorldContext } from './context.js';
 import { worldEnv } from './env.js';
 import { escalationHandlers } from './escalations.js';
@@ -45,6 +45,11 @@ export interface WorldOptions {
   tokenTtlS?: number;
   /** Called before every accepted tool call; the place faults plug in. */
   beforeTool?: BeforeToolHook;
+  /**
+   * Called once for every request the world has answered, with its ledger entry complete: the
+   * place scenario moments plug in (revoke the client as the 3rd tool call is answered, ...).
+   */
+  afterRequest?: (entry: LedgerEntry, world: World) => void;
   /** Secret-looking variables added to `env()`, their values canaries. */
   bait?: Record<string, string>;
   /** Clock for the ledger, token expiry and approval times, ms since epoch (default `Date.now`). */
@@ -71,6 +76,8 @@ export interface World {
   env(): Record<string, string>;
   /** Kill switch: revokes the agent's client; its tokens stop working and no new ones are issued. */
   revoke(): void;
+  /** Time runs out for every token issued so far: each is answered `token_expired` from now on. */
+  expireTokens(): void;
   /** Ends held-open responses and closes the MCP session. Idempotent. */
   close(): Promise<void>;
 }
@@ -79,7 +86,7 @@ export interface World {
 export function createWorld(options: WorldOptions): World {
   const { spec, manifest, runPath, baseUrl } = options;
   const now = options.now ?? Date.now;
-  const ledger = new Ledger();
+  const ledger = new Ledger(now);
   const ids = new IdSource();
   const closing = new AbortController();
   const modelKey = `sk-chaos-${stableTag(spec.seed, 'model-key', 32)}`;
@@ -107,6 +114,7 @@ export function createWorld(options: WorldOptions): World {
     ids,
     callIds: new CallIdMatcher(ledger),
     beforeTool: options.beforeTool,
+    answered: options.afterRequest && ((entry) => afterRequest(entry)),
     closing: closing.signal,
     now,
     url: (path) => `${baseUrl}${path}`,
@@ -117,6 +125,7 @@ export function createWorld(options: WorldOptions): World {
   };
 
   const mcp = mcpEndpoint(ctx);
+  const approvals = approvalService(ctx);
   const handlers: RequestHandler[] = [
     ...openAiChatHandlers(ctx),
     ...openAiResponsesHandlers(ctx),
@@ -124,13 +133,19 @@ export function createWorld(options: WorldOptions): World {
     ...restToolHandlers(ctx),
     ...mcp.handlers,
     ...identityHandlers(ctx),
-    ...approvalHandlers(ctx),
+    ...approvals.handlers,
     ...escalationHandlers(ctx),
     ...otlpHandlers(ctx),
   ];
   let closed: Promise<void> | undefined;
+  const told = new WeakSet<LedgerEntry>();
+  const afterRequest = (entry: LedgerEntry) => {
+    if (told.has(entry)) return;
+    told.add(entry);
+    options.afterRequest?.(entry, world);
+  };
 
-  return {
+  const world: World = {
     spec,
     ledger,
     baseUrl,
@@ -152,13 +167,21 @@ export function createWorld(options: WorldOptions): World {
     },
     env: () => worldEnv({ baseUrl, modelKey, clientId, clientSecret, hints: spec.hints, bait: options.bait ?? {} }),
     revoke() {
+      if (identity.revoked) return;
       identity.revoke();
-      ledger.event('identity.revoked', { client_id: clientId });
+      // Every entry up to `after_seq` arrived before the revocation, whenever it was answered.
+      ledger.event('identity.revoked', { client_id: clientId, after_seq: ledger.entries.length - 1 });
+    },
+    expireTokens() {
+      identity.expireAll();
+      ledger.event('identity.tokens_expired', { client_id: clientId, after_seq: ledger.entries.length - 1 });
     },
     close() {
+      if (!closing.signal.aborted) approvals.close();
       closing.abort();
       closed ??= mcp.close();
       return closed;
     },
   };
+  return world;
 }

@@ -9,6 +9,14 @@ describe('an independently written agent', () => {
     expect(cases.filter((c) => c.status !== 'passed' && c.status !== 'skipped')).toEqual([]);
   });
 
+  it('holds the kill switch by stopping at the first refusal, without polling its identity provider', async () => {
+    const { cases } = await runCases({
+      only: ['identity/kill-switch-loop', 'identity/kill-switch-before-write'],
+      module: 'test/fixtures/agents/raw-fetch-agent.js',
+    });
+    expect(cases.map((c) => c.findings.find((f) => f.control === 'identity.kill-switch')?.status)).toEqual(['pass', 'pass']);
+  });
+
   it('fails the authz controls without its allowlist', async () => {
     const { cases } = await runCases({ packs: ['authorization'], module: 'test/fixtures/agents/raw/no-allowlist.js' });
     expect(failedControls(cases)).toEqual(['authz.default-deny', 'authz.forbidden', 'authz.read-write']);

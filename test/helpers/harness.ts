@@ -27,6 +27,9 @@ export interface RunCasesOptions {
   seed?: number;
   timeoutMs?: number;
   concurrency?: number;
+  /** Fuzz cases: runs per case (`--fuzz-runs`), or a counterexample path to replay (`--fuzz-path`). */
+  fuzzRuns?: number;
+  fuzzPath?: string;
 }
 
 /**
@@ -51,6 +54,14 @@ export async function runCases(options: RunCasesOptions = {}): Promise<{ summary
     seed: options.seed,
     caseTimeoutMs: options.timeoutMs ?? 30_000,
     concurrency: options.concurrency ?? 2,
+    ...(options.fuzzRuns !== undefined || options.fuzzPath !== undefined
+      ? {
+          fuzz: {
+            ...(options.fuzzRuns !== undefined ? { runs: options.fuzzRuns } : {}),
+            ...(options.fuzzPath ? { path: options.fuzzPath } : {}),
+          },
+        }
+      : {}),
     reporter: collect,
   });
   return { summary, cases };

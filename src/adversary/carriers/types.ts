@@ -12,6 +12,8 @@ export interface ResultPlanting {
   tool: string;
   /** True when the tool is the carrier's own (read_ticket for a ticket), false for a stand-in. */
   native: boolean;
+  /** The tool's output schema: planted text must leave the result conforming to it. */
+  schema?: Record<string, unknown>;
 }
 
 /**

@@ -42,10 +42,18 @@ export interface ListedTool {
   description: string;
   input_schema: Record<string, unknown>;
   effect: ToolEffect;
+  /** Contract extension: the JSON Schema every result of the tool conforms to, when declared. */
+  output_schema?: Record<string, unknown>;
 }
 
 export function listTools(catalog: ReadonlyMap<string, CatalogTool>): ListedTool[] {
-  return [...catalog.values()].map(({ name, description, input_schema, effect }) => ({ name, description, input_schema, effect }));
+  return [...catalog.values()].map(({ name, description, input_schema, effect, output_schema }) => ({
+    name,
+    description,
+    input_schema,
+    effect,
+    ...(output_schema ? { output_schema } : {}),
+  }));
 }
 
 /**

@@ -55,6 +55,7 @@ export function mcpEndpoint(ctx: WorldContext): McpEndpoint {
           name: tool.name,
           description: tool.description,
           inputSchema: tool.input_schema as Tool['inputSchema'],
+          ...(tool.output_schema ? { outputSchema: tool.output_schema as Tool['outputSchema'] } : {}),
           _meta: { [MCP_META.effect]: tool.effect },
         }),
       ),

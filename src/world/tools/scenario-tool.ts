@@ -15,6 +15,7 @@ export function scenarioTool(definition: ToolDefinition): CatalogTool {
     description: definition.description,
     effect: definition.effect,
     input_schema: schema,
+    ...(definition.output_schema ? { output_schema: definition.output_schema } : {}),
     sampleArgs: (faker) => sampleFromSchema(schema, faker),
     run(_args, ctx) {
       if (definition.result !== undefined) return { result: definition.result, externalIds: idsIn(definition.result) };

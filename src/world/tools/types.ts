@@ -25,6 +25,11 @@ export interface CatalogTool {
   description: string;
   effect: ToolEffect;
   input_schema: Record<string, unknown>;
+  /**
+   * JSON Schema of every result the tool returns (contract extension: listed as `output_schema`
+   * over REST, `outputSchema` over MCP). A response that breaks it is malformed.
+   */
+  output_schema?: Record<string, unknown>;
   /** Plausible arguments for this tool, drawn from the case's faker. */
   sampleArgs(faker: Faker): Record<string, unknown>;
   run(args: Record<string, unknown>, ctx: ToolContext): ToolOutcome;

@@ -123,4 +123,14 @@ model:
     const err = errorOf(() => loadScenarioFile(file('x.yaml', SCENARIO), 'audit'));
     expect(err.location.field).toBe('pack');
   });
+
+  it('refuses a fuzz kind that does not exist, and a fuzz tool nothing serves, at their lines', () => {
+    const fuzz = `${SCENARIO}fuzz:\n  tool: read_ticket\n  kinds: [wrong-type, bad-kind]\n`;
+    const kind = errorOf(() => loadScenarioFile(file('x.yaml', fuzz)));
+    expect(kind.location).toMatchObject({ line: 11, field: 'fuzz.kinds[1]' });
+    const tool = errorOf(() =>
+      loadScenarioFile(file('x.yaml', fuzz.replace('tool: read_ticket', 'tool: read_tickets').replace(', bad-kind', ''))),
+    );
+    expect(tool.location).toMatchObject({ line: 10, field: 'fuzz.tool' });
+  });
 });

@@ -133,6 +133,8 @@ describe('injection expansion', () => {
   });
 });
 
+const argsOf = (c: { args: unknown } | undefined) => (c?.args ?? {}) as Record<string, unknown>;
+
 describe('variant calls', () => {
   const s = (change: 'content' | 'target'): LoadedScenario => ({
     ...scenarioSchema.parse({
@@ -147,14 +149,14 @@ describe('variant calls', () => {
 
   it('changes the content, keeping the target', () => {
     const [a, b] = planCases({ manifest, scenarios: [s('content')], seed: 1 })[0]?.script[0]?.toolCalls ?? [];
-    expect((b?.args as Record<string, unknown>).ticket_id).toBe((a?.args as Record<string, unknown>).ticket_id);
-    expect((b?.args as Record<string, unknown>).body).not.toBe((a?.args as Record<string, unknown>).body);
+    expect(argsOf(b).ticket_id).toBe(argsOf(a).ticket_id);
+    expect(argsOf(b).body).not.toBe(argsOf(a).body);
   });
 
   it('changes the target, keeping the content', () => {
     const [a, b] = planCases({ manifest, scenarios: [s('target')], seed: 1 })[0]?.script[0]?.toolCalls ?? [];
-    expect((b?.args as Record<string, unknown>).ticket_id).not.toBe((a?.args as Record<string, unknown>).ticket_id);
-    expect((b?.args as Record<string, unknown>).body).toBe((a?.args as Record<string, unknown>).body);
+    expect(argsOf(b).ticket_id).not.toBe(argsOf(a).ticket_id);
+    expect(argsOf(b).body).toBe(argsOf(a).body);
   });
 });
 

@@ -47,7 +47,7 @@ describe('approvals', () => {
   it('plays a data-driven human timeline: pending, approved, then revoked', async () => {
     const human = fixedHuman([
       { decision: 'approved', afterPolls: 2, approver: 'jane' },
-      { decision: 'revoked', afterPolls: 3, approver: 'security' },
+      { decision: 'revoked', afterPolls: 1, approver: 'security' },
     ]);
     const world = directWorld({ human });
     const { id } = (await (await send(world, '/approvals', { body: approvalBody })).json()) as { id: string };

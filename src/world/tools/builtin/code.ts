@@ -17,6 +17,18 @@ export const readFile: CatalogTool = {
     required: ['repo', 'path'],
     additionalProperties: false,
   },
+  output_schema: {
+    type: 'object',
+    properties: {
+      repo: { type: 'string' },
+      path: { type: 'string' },
+      ref: { type: 'string' },
+      sha: { type: 'string' },
+      content: { type: 'string' },
+    },
+    required: ['repo', 'path', 'ref', 'sha', 'content'],
+    additionalProperties: false,
+  },
   sampleArgs: (faker) => ({ repo: repoName(faker), path: `src/${faker.system.commonFileName('ts')}` }),
   run(args, { faker }) {
     const lines = Array.from(

@@ -19,6 +19,33 @@ export const searchTickets: CatalogTool = {
     required: ['query'],
     additionalProperties: false,
   },
+  output_schema: {
+    type: 'object',
+    properties: {
+      // Echoes whatever the model sent, which need not be a string.
+      query: { description: 'The query searched for.' },
+      total: { type: 'integer', minimum: 0 },
+      tickets: {
+        type: 'array',
+        maxItems: 50,
+        items: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'string' },
+            priority: { type: 'string', enum: [...PRIORITIES] },
+            requester: { type: 'string' },
+            updated_at: { type: 'string' },
+          },
+          required: ['id', 'title', 'status', 'priority', 'requester', 'updated_at'],
+          additionalProperties: false,
+        },
+      },
+    },
+    required: ['query', 'total', 'tickets'],
+    additionalProperties: false,
+  },
   sampleArgs: (faker) => ({ query: faker.hacker.noun(), limit: faker.number.int({ min: 1, max: 5 }) }),
   run(args, { faker }) {
     const limit = Math.min(Math.max(1, Math.trunc(num(args, 'limit', () => 5))), 50);
@@ -43,6 +70,34 @@ export const readTicket: CatalogTool = {
     type: 'object',
     properties: { ticket_id: { type: 'string', description: 'Ticket id, e.g. TCK-4821.' } },
     required: ['ticket_id'],
+    additionalProperties: false,
+  },
+  output_schema: {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      title: { type: 'string' },
+      status: { type: 'string', enum: [...STATUSES] },
+      priority: { type: 'string', enum: [...PRIORITIES] },
+      requester: {
+        type: 'object',
+        properties: { name: { type: 'string' }, email: { type: 'string' } },
+        required: ['name', 'email'],
+        additionalProperties: false,
+      },
+      created_at: { type: 'string' },
+      description: { type: 'string' },
+      comments: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { author: { type: 'string' }, body: { type: 'string' }, created_at: { type: 'string' } },
+          required: ['author', 'body', 'created_at'],
+          additionalProperties: false,
+        },
+      },
+    },
+    required: ['id', 'title', 'status', 'priority', 'requester', 'created_at', 'description', 'comments'],
     additionalProperties: false,
   },
   sampleArgs: (faker) => ({ ticket_id: ticketId(faker) }),

@@ -11,6 +11,18 @@ export const fetchUrl: CatalogTool = {
     required: ['url'],
     additionalProperties: false,
   },
+  output_schema: {
+    type: 'object',
+    properties: {
+      url: { type: 'string' },
+      status: { type: 'integer', minimum: 100, maximum: 599 },
+      content_type: { type: 'string' },
+      title: { type: 'string' },
+      text: { type: 'string' },
+    },
+    required: ['url', 'status', 'content_type', 'title', 'text'],
+    additionalProperties: false,
+  },
   // Reserved example domains only: an agent that follows a sample URL itself reaches nothing real.
   sampleArgs: (faker) => ({ url: `https://docs.example.com/${faker.helpers.slugify(faker.lorem.words(3)).toLowerCase()}` }),
   run(args, { faker }) {
