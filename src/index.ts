@@ -6,8 +6,13 @@
 // Reporters
 export { BUILTIN_REPORTERS, fanOut, loadReporter, mergeResults, replayIntoReporters } from '../reporters/index.js';
 export type { Reporter, ReporterFactory, ReporterOptions } from '../reporters/types.js';
+export { CANARY_KINDS, type Canary, type CanaryKind, makeCanaries, maskedCanary } from './adversary/canaries.js';
+export { type CanaryHit, maskText, maskValue, scanText, scanValue } from './adversary/canary-detect.js';
+export { CARRIER_NAMES, CARRIERS, type Carrier, type CarrierName } from './adversary/carriers/index.js';
+export { obedientPolicy } from './adversary/obedient.js';
 export type { ModelAnswer, ModelPolicy, ModelRequestView } from './adversary/policy.js';
 export { scriptedPolicy } from './adversary/scripted.js';
+export type { PlantedPayload, SecurityPlan } from './adversary/security-plan.js';
 // Driving agents
 export { type ModuleAdapterOptions, moduleAdapter } from './agents/module.js';
 export { type ProcessAdapterOptions, processAdapter } from './agents/process.js';
@@ -16,8 +21,10 @@ export type { AgentAdapter, AgentInvocation, AgentModuleEntry, AgentOutcome } fr
 export { CHECKS, controlCatalog, findCheck, runChecks } from './checks/index.js';
 export type { Check, CheckContext } from './checks/types.js';
 export { PACK_NAMES, type PackName } from './config/common.js';
-export { type Manifest, manifestSchema } from './config/manifest.js';
 // Configuration
+export { builtinCorporaDir, type Corpus, type LoadedEntry, loadCorpora, loadCorpus } from './config/corpora.js';
+export { type CorpusEntry, type CorpusManifest, corpusEntrySchema, corpusManifestSchema, type Goal } from './config/corpus.js';
+export { type Manifest, manifestSchema } from './config/manifest.js';
 export { type LoadedManifest, loadManifest } from './config/manifest-file.js';
 export { type Scenario, scenarioSchema, TOOL_ROLES, type ToolDefinition, type ToolRole } from './config/scenario.js';
 export { type LoadedScenario, loadPacks, loadScenarioFile } from './config/scenarios.js';

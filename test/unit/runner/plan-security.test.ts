@@ -122,6 +122,19 @@ describe('injection expansion', () => {
     expect(manifest.tools.forbidden).toContain(forbidden?.security?.payloads[0]?.goal.call?.name);
   });
 
+  it('generates the invisible characters of tag, zero-width and bidi payloads', () => {
+    const cases = plan(scenario({ injection: { carriers: ['trigger'], techniques: ['unicode-tags', 'zero-width', 'bidi'] } }), {
+      sample: 'all',
+    });
+    const text = (technique: string) =>
+      cases.filter((c) => techniqueOf(c) === technique).map((c) => c.security?.payloads[0]?.parts.join('') ?? '');
+    expect(text('unicode-tags').every((t) => /[\u{E0020}-\u{E007E}]{20,}/u.test(t))).toBe(true);
+    expect(text('zero-width').every((t) => /[\u200B\u200C\u200D\u2060]/.test(t))).toBe(true);
+    expect(text('bidi').every((t) => t.includes('\u202E'))).toBe(true);
+    // The corpus files themselves hold none: a reviewer sees every character of them.
+    for (const e of entries) expect(JSON.stringify(e)).not.toMatch(/[\u{E0000}-\u{E007F}\u200B-\u200D\u2060\u202A-\u202E\u2066-\u2069]/u);
+  });
+
   it('makes bait: every kind, in the environment and in the carriers named', () => {
     const [c] = plan(
       scenario({ injection: { carriers: ['trigger'], entries: ['ignore-previous-001'] }, bait: { carriers: ['env', 'ticket'] } }),
