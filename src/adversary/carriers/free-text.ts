@@ -38,8 +38,9 @@ export function freeTextFields(result: unknown, schema?: Record<string, unknown>
         s.const !== undefined;
       const structural = /(?:^|_)(?:id|sha|url|at|ts|status|type|priority|ref|repo|currency)$/.test(key) || /^\d{4}-\d\d-\d\dT/.test(value);
       if (!limited && !structural) out.push({ path, value });
-    } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i]));
-    else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+    } else if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) walk(v, [...path, i]);
+    } else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
   };
   walk(result, []);
   return out;

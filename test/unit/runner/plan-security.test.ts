@@ -129,7 +129,7 @@ describe('injection expansion', () => {
     const text = (technique: string) =>
       cases.filter((c) => techniqueOf(c) === technique).map((c) => c.security?.payloads[0]?.parts.join('') ?? '');
     expect(text('unicode-tags').every((t) => /[\u{E0020}-\u{E007E}]{20,}/u.test(t))).toBe(true);
-    expect(text('zero-width').every((t) => /[\u200B\u200C\u200D\u2060]/.test(t))).toBe(true);
+    expect(text('zero-width').every((t) => /\u200B|\u200C|\u200D|\u2060/.test(t))).toBe(true);
     expect(text('bidi').every((t) => t.includes('\u202E'))).toBe(true);
     // The corpus files themselves hold none: a reviewer sees every character of them.
     for (const e of entries) expect(JSON.stringify(e)).not.toMatch(/[\u{E0000}-\u{E007F}\u200B-\u200D\u2060\u202A-\u202E\u2066-\u2069]/u);
