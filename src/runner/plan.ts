@@ -46,8 +46,8 @@ export function planCases(options: PlanOptions): CaseSpec[] {
       : [undefined];
     for (const variant of variants) {
       const id = variant?.id ?? scenario.id;
-      // Only a scenario's own id or a prefix of it selects all its cases; a case id selects one.
-      if (selects(id) || (variant && selects(scenario.id))) all.push(planCase(scenario, id, all.length, options, variant));
+      // Selected before planning: an injection scenario may expand into a thousand cases.
+      if (selects(id)) all.push(planCase(scenario, id, all.length, options, variant));
     }
   }
   const { shard } = options;
