@@ -41,6 +41,8 @@ export interface ToolEntry extends EntryBase {
   result?: unknown;
   error?: string;
   fault?: string;
+  /** The agent hung up before the answer was complete (it gave up on a held or trickled fault answer). */
+  abandoned?: boolean;
   /** IDs and URLs the call created or changed. */
   externalIds: string[];
 }
@@ -63,6 +65,8 @@ export interface ModelEntry extends EntryBase {
   /** Why the world refused it: a wrong key, or a body that is not a request of this API. */
   rejected?: 'invalid_key' | 'bad_request';
   fault?: string;
+  /** The agent hung up before the answer was complete (it gave up on a held or trickled fault answer). */
+  abandoned?: boolean;
 }
 
 export interface ProposedCall {
@@ -137,8 +141,8 @@ export class Ledger {
     return numbered;
   }
 
-  event(type: string, detail: Record<string, unknown> = {}): void {
-    this.events.push({ at: Date.now(), type, detail });
+  event(type: string, detail: Record<string, unknown> = {}, at: number = Date.now()): void {
+    this.events.push({ at, type, detail });
   }
 
   tools(): ToolEntry[] {

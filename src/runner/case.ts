@@ -1,3 +1,4 @@
+import type { ResolvedFaultRule } from '../chaos/schema.js';
 import type { PackName } from '../config/manifest.js';
 import type { Scenario, ToolDefinition, ToolRole } from '../config/scenario.js';
 
@@ -25,6 +26,8 @@ export interface ResolvedCall {
 export interface ResolvedTurn {
   toolCalls: ResolvedCall[];
   text?: string;
+  /** Output tokens to claim beyond the answer's own (huge outputs). */
+  extraOutputTokens?: number;
 }
 
 /** One case of the plan: a scenario made concrete for one manifest and one seed. */
@@ -44,6 +47,8 @@ export interface CaseSpec {
   hints: Scenario['hints'];
   /** How each role the script used was resolved for this manifest. */
   roles: Partial<Record<ToolRole, string>>;
+  /** The scenario's faults, targets resolved (`faults:`). */
+  faults?: ResolvedFaultRule[];
   /** Set when the case does not apply to this manifest; the reason is reported. */
   skip?: string;
 }

@@ -1,5 +1,6 @@
+import { ANY_TOOL_TARGET, MODEL_TARGET, type ResolvedFaultRule } from '../chaos/schema.js';
 import type { Manifest } from '../config/manifest.js';
-import type { ScriptedCall, ToolRole } from '../config/scenario.js';
+import type { ScriptedCall, ScriptTurn, ToolRole } from '../config/scenario.js';
 import type { LoadedScenario } from '../config/scenarios.js';
 import { deriveSeed, Rng, seededFaker, stableTag } from '../random.js';
 import { buildCatalog } from '../world/tools/catalog.js';
@@ -53,11 +54,28 @@ function planScenario(scenario: LoadedScenario, index: number, options: PlanOpti
       return { id: `call_${stableTag(seed, `call:${turn}:${i}`, 24)}`, name, args, rawArgs: call.raw_args ?? JSON.stringify(args) };
     });
 
+  const extra = (tokens: number | undefined) => (tokens ? { extraOutputTokens: tokens } : {});
   for (const turn of scenario.model.script) {
-    if ('text' in turn) script.push({ toolCalls: [], text: turn.text });
-    else if ('tool_calls' in turn) script.push({ toolCalls: resolveCalls(turn.tool_calls, script.length) });
-    else for (let r = 0; r < turn.repeat.times; r++) script.push({ toolCalls: resolveCalls(turn.repeat.tool_calls, script.length) });
+    if ('text' in turn) script.push({ toolCalls: [], text: turn.text, ...extra(turn.extra_output_tokens) });
+    else if ('tool_calls' in turn)
+      script.push({ toolCalls: resolveCalls(turn.tool_calls, script.length), ...extra(turn.extra_output_tokens) });
+    else {
+      const times = repeatTimes(turn, options.manifest);
+      if (times === undefined) skip ??= `the manifest sets no budgets.${(turn.repeat.times as { over: string }).over} to repeat past`;
+      for (let r = 0; r < (times ?? 0); r++) {
+        script.push({ toolCalls: resolveCalls(turn.repeat.tool_calls, script.length), ...extra(turn.repeat.extra_output_tokens) });
+      }
+    }
   }
+
+  const faults: ResolvedFaultRule[] = scenario.faults.map((rule) => {
+    const { target } = rule;
+    if (target === MODEL_TARGET) return { ...rule, target: { kind: 'model' } };
+    if (target === ANY_TOOL_TARGET) return { ...rule, target: { kind: 'any-tool' } };
+    const name = target.startsWith('@') ? roles.resolve(target.slice(1) as ToolRole) : target;
+    if (name === undefined) skip ??= `the manifest has no tool for the role ${target}`;
+    return { ...rule, target: { kind: 'tool', name: name ?? target } };
+  });
 
   const rng = new Rng(deriveSeed(seed, 'trigger'));
   const trigger = {
@@ -81,8 +99,18 @@ function planScenario(scenario: LoadedScenario, index: number, options: PlanOpti
     tools: [...options.manifest.tools.custom, ...scenario.tools],
     hints: scenario.hints,
     roles: roles.resolved,
+    faults,
     ...(skip ? { skip } : {}),
   };
+}
+
+// A repeat sized by a budget runs past that cap; a manifest without the budget has nothing to outrun.
+const MAX_REPEAT = 1000;
+function repeatTimes(turn: Extract<ScriptTurn, { repeat: unknown }>, manifest: Manifest): number | undefined {
+  const { times } = turn.repeat;
+  if (typeof times === 'number') return times;
+  const cap = manifest.budgets[times.over];
+  return cap === undefined ? undefined : Math.min(MAX_REPEAT, cap + times.plus);
 }
 
 /** Maps script roles to this manifest's tools, once per case, so a role names one tool throughout. */
