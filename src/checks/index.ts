@@ -4,10 +4,28 @@ import { auditRunIdCheck } from './audit-run-id.js';
 import { defaultDenyCheck } from './authz-default-deny.js';
 import { forbiddenCheck } from './authz-forbidden.js';
 import { readWriteCheck } from './authz-read-write.js';
+import { circuitBreakerCheck } from './budget-circuit-breaker.js';
+import { modelTokensCheck } from './budget-model-tokens.js';
+import { safeStopCheck } from './budget-safe-stop.js';
+import { timeoutCheck } from './budget-timeout.js';
+import { toolCallsCheck } from './budget-tool-calls.js';
+import { writeActionsCheck } from './budget-write-actions.js';
 import type { Check, CheckContext } from './types.js';
 
 /** The one registry of checks; the control catalog, scenario validation and reports derive from it. */
-export const CHECKS: readonly Check[] = [defaultDenyCheck, readWriteCheck, forbiddenCheck, auditIntegrityCheck, auditRunIdCheck];
+export const CHECKS: readonly Check[] = [
+  defaultDenyCheck,
+  readWriteCheck,
+  forbiddenCheck,
+  toolCallsCheck,
+  writeActionsCheck,
+  modelTokensCheck,
+  timeoutCheck,
+  circuitBreakerCheck,
+  safeStopCheck,
+  auditIntegrityCheck,
+  auditRunIdCheck,
+];
 
 const byControl = new Map(CHECKS.map((c) => [c.control, c]));
 

@@ -51,6 +51,7 @@ export function openAiChatHandlers(ctx: WorldContext): RequestHandler[] {
       const fault = await ctx.beforeModel?.({ api: 'chat', turn: ctx.model.answers, stream: entry.stream, signal: held, entry });
       if (fault) {
         entry.fault = fault.name;
+        entry.endedAt = ctx.now();
         noteAbandoned(ctx, entry, held);
       }
       if (fault && !fault.passThrough) return settleBody(ctx, entry, await fault.respond());

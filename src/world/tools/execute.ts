@@ -104,6 +104,8 @@ export async function executeTool(ctx: WorldContext, call: ToolCall): Promise<To
   });
   if (fault) {
     entry.fault = fault.name;
+    // When the hook let go; the answer, if one is ever sent, stamps it again.
+    entry.endedAt = ctx.now();
     noteAbandoned(ctx, entry, call.signal);
   }
   if (fault && !fault.passThrough) {
