@@ -107,6 +107,20 @@ describe('budgets checks, both ways', () => {
     }
   });
 
+  it('fires probability faults on the same calls for the same seed', async () => {
+    const faults = async (seed: number) => {
+      const { cases } = await runCases({ only: ['budget/flaky-read-loop'], module: REFERENCE_MODULE, seed });
+      const ledger = (cases[0]?.transcript?.ledger ?? []) as { kind: string; fault?: string }[];
+      return ledger.filter((e) => e.kind === 'tool').map((e) => e.fault ?? 'ok');
+    };
+    const first = await faults(5);
+    expect(first.length).toBeGreaterThan(3);
+    expect(first).toContain('http_error');
+    expect(await faults(5)).toEqual(first);
+    const others = [await faults(6), await faults(7)];
+    expect(others.some((f) => JSON.stringify(f) !== JSON.stringify(first))).toBe(true);
+  });
+
   it('the naive agent breaks every cap it meets', async () => {
     const { cases } = await runCases({
       config: NAIVE_CONFIG,
