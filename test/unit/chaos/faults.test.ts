@@ -86,9 +86,7 @@ describe('tool faults over the bridge (another process sees these bytes)', () =>
     const world = await hostedWorld([rule('read_ticket', { type: 'hang' })]);
     await expect(callTool(world, 'read_ticket', { signal: AbortSignal.timeout(200) })).rejects.toThrow();
     await vi.waitFor(() => expect(lastTool(world).abandoned).toBe(true), { timeout: 5000 });
-    const entry = lastTool(world);
-    expect(entry).toMatchObject({ fault: 'hang', executed: false, status: 0 });
-    expect(entry.endedAt - entry.startedAt).toBeGreaterThanOrEqual(150);
+    expect(lastTool(world)).toMatchObject({ fault: 'hang', executed: false, status: 0 });
   });
 
   it('hang: ends when the world closes, not abandoned, with no handle left behind', async () => {
