@@ -9,6 +9,12 @@ import { defaultDenyCheck } from './authz-default-deny.js';
 import { forbiddenCheck } from './authz-forbidden.js';
 import { readWriteCheck } from './authz-read-write.js';
 import { schemaVersionCheck } from './authz-schema-version.js';
+import { circuitBreakerCheck } from './budget-circuit-breaker.js';
+import { modelTokensCheck } from './budget-model-tokens.js';
+import { safeStopCheck } from './budget-safe-stop.js';
+import { timeoutCheck } from './budget-timeout.js';
+import { toolCallsCheck } from './budget-tool-calls.js';
+import { writeActionsCheck } from './budget-write-actions.js';
 import { attributionCheck } from './identity-attribution.js';
 import { killSwitchCheck } from './identity-kill-switch.js';
 import { ownPrincipalCheck } from './identity-own-principal.js';
@@ -26,6 +32,12 @@ export const CHECKS: readonly Check[] = [
   readWriteCheck,
   forbiddenCheck,
   schemaVersionCheck,
+  toolCallsCheck,
+  writeActionsCheck,
+  modelTokensCheck,
+  timeoutCheck,
+  circuitBreakerCheck,
+  safeStopCheck,
   approvalRequiredCheck,
   approvalPreviewCheck,
   approvalLoggedCheck,

@@ -43,6 +43,8 @@ export interface ToolEntry extends EntryBase {
   fault?: string;
   /** What a fault hook noted about its answer, e.g. the malformed response served and how the contract judges it. */
   faultDetail?: Record<string, unknown>;
+  /** The agent hung up before the answer was complete (it gave up on a held or trickled fault answer). */
+  abandoned?: boolean;
   /** IDs and URLs the call created or changed. */
   externalIds: string[];
 }
@@ -65,6 +67,8 @@ export interface ModelEntry extends EntryBase {
   /** Why the world refused it: a wrong key, or a body that is not a request of this API. */
   rejected?: 'invalid_key' | 'bad_request';
   fault?: string;
+  /** The agent hung up before the answer was complete (it gave up on a held or trickled fault answer). */
+  abandoned?: boolean;
 }
 
 export interface ProposedCall {
