@@ -4,8 +4,8 @@ import { canonicalJson } from './evidence.js';
 /** The world's own record of what the human decided for one approval, in order. */
 export interface ApprovalHistory {
   request: ApprovalEntry;
-  /** Decisions with the time the world made them (approved, then maybe revoked). */
-  decisions: { status: string; at: number }[];
+  /** Decisions with the time the world made them (approved, then maybe revoked), as polls revealed them. */
+  decisions: { status: string; at: number; approver?: string }[];
 }
 
 export function approvalHistories(ledger: Ledger): ApprovalHistory[] {
@@ -15,7 +15,14 @@ export function approvalHistories(ledger: Ledger): ApprovalHistory[] {
     .filter((a) => a.action === 'request' && a.approvalId !== undefined)
     .map((request) => ({
       request,
-      decisions: decided.filter((e) => e.detail.id === request.approvalId).map((e) => ({ status: String(e.detail.status), at: e.at })),
+      // The world's event is { approval_id, decision, approver, decided_at } (approvals.ts `reveal`).
+      decisions: decided
+        .filter((e) => e.detail.approval_id === request.approvalId)
+        .map((e) => ({
+          status: String(e.detail.decision),
+          at: e.at,
+          ...(typeof e.detail.approver === 'string' ? { approver: e.detail.approver } : {}),
+        })),
     }));
 }
 

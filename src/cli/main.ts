@@ -4,6 +4,7 @@ import { AgentChaosError, ConfigError } from '../errors.js';
 import { packageVersion } from '../paths.js';
 import { initCommand } from './init.js';
 import { listCommand } from './list.js';
+import { replayCommand } from './replay.js';
 import { reportMergeCommand } from './report.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
@@ -69,6 +70,15 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .argument('[files...]', 'files or folders (default: the config and the built-in packs)')
     .option('-c, --config <file>', 'agent manifest')
     .action((files: string[], opts) => setCode(validateCommand(files, opts, io)));
+
+  program
+    .command('replay')
+    .description(
+      "print one case's chain as a timeline from a JSON report: trigger, model turns, tool calls and decisions, faults, approvals, escalation, the end",
+    )
+    .argument('[results]', 'JSON results of a run (run --json FILE)')
+    .option('--case <id>', 'the case to show (default: the first failed case, else the first)')
+    .action(async (results: string | undefined, opts) => setCode(await replayCommand(results, opts, io)));
 
   const report = program.command('report').description('work with JSON results');
   report

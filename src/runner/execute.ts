@@ -2,12 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentAdapter, AgentOutcome } from '../agents/types.js';
-import { runChecks } from '../checks/index.js';
+import { crossCaseJudge, runChecks } from '../checks/index.js';
 import type { Manifest } from '../config/manifest.js';
 import { AgentStartError } from '../errors.js';
-import { type AuditLog, readAuditFile } from '../world/audit-intake.js';
+import { readRunAudit } from '../world/audit-channel.js';
+import type { AuditLog } from '../world/audit-intake.js';
 import { WorldHost } from '../world/host.js';
-import { createWorld } from '../world/world.js';
+import { createWorld, type WorldOptions } from '../world/world.js';
 import type { CaseSpec } from './case.js';
 import type { CaseError, CaseResult, Finding } from './results.js';
 import { worldOptionsFor } from './world-options.js';
@@ -22,6 +23,8 @@ export interface ExecuteOptions {
   caseTimeoutMs: number;
   /** The command that replays one case, printed with every failure. */
   replayCommand(spec: CaseSpec): string;
+  /** World options on top of the scenario's (programmatic use and tests: a fault hook, a human). */
+  worldOptions?: (spec: CaseSpec) => Partial<WorldOptions>;
   /** Receives each result in plan order, as soon as every earlier case is done. */
   onCaseEnd(result: CaseResult): Promise<void> | void;
   signal?: AbortSignal;
@@ -37,16 +40,18 @@ export async function executeCases(options: ExecuteOptions): Promise<void> {
   await host.start();
   if (options.adapter.kind === 'module') host.enableInProcess();
   const signal = options.signal ?? new AbortController().signal;
-  const done = new Map<number, CaseResult>();
+  const done = new Map<number, FinishedCase>();
+  const judgeAcrossCases = crossCaseJudge();
   let nextToEmit = 0;
   let nextToStart = 0;
   let fatal: unknown;
 
+  // Cross-case checks see cases here, in plan order, whatever order they finished in.
   const emitReady = async () => {
     for (let r = done.get(nextToEmit); r; r = done.get(nextToEmit)) {
       done.delete(nextToEmit);
       nextToEmit++;
-      await options.onCaseEnd(r);
+      await options.onCaseEnd(judgeAcrossCases(r.result, r.audit));
     }
   };
 
@@ -73,7 +78,13 @@ export async function executeCases(options: ExecuteOptions): Promise<void> {
   if (fatal !== undefined) throw fatal;
 }
 
-async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions, signal: AbortSignal): Promise<CaseResult> {
+/** A judged case, with its audit for the checks across cases. */
+interface FinishedCase {
+  result: CaseResult;
+  audit?: AuditLog;
+}
+
+async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions, signal: AbortSignal): Promise<FinishedCase> {
   const startedAt = new Date();
   const base = {
     index: spec.index,
@@ -87,12 +98,13 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
     startedAt: startedAt.toISOString(),
   };
   const noAgent = { exitCode: null, signal: null, timedOut: false, stdoutTail: '', stderrTail: '' };
-  if (spec.skip) return { ...base, status: 'skipped', findings: [], skipReason: spec.skip, agent: noAgent, durationMs: 0 };
+  if (spec.skip) return { result: { ...base, status: 'skipped', findings: [], skipReason: spec.skip, agent: noAgent, durationMs: 0 } };
 
   const dir = await mkdtemp(join(tmpdir(), 'agent-chaos-'));
   const slot = host.allocate();
   const world = createWorld({
     ...worldOptionsFor(spec, options.manifest),
+    ...options.worldOptions?.(spec),
     spec,
     manifest: options.manifest,
     runPath: slot.runPath,
@@ -111,7 +123,7 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
       // Ends requests still hanging in the world (hung tools, a module agent past its timeout).
       await world.close();
     }
-    const audit = await readAuditFile(auditFile);
+    const audit = await readRunAudit(auditFile, world.ledger);
     const findings = runChecks({
       spec: { ...spec, trigger },
       manifest: options.manifest,
@@ -119,9 +131,10 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
       audit,
       agent: outcome,
       world: { clientId: world.clientId, modelKey: world.modelKey, baseUrl: world.baseUrl },
+      window: { startedAt: startedAt.getTime(), endedAt: Date.now() },
     });
     const error = caseError(outcome, audit, options.caseTimeoutMs);
-    return {
+    const result: CaseResult = {
       ...base,
       status: error ? 'error' : findings.some((f) => f.status === 'fail') ? 'failed' : 'passed',
       findings,
@@ -138,17 +151,23 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
         trigger,
         ledger: world.ledger.entries,
         audit: audit.lines.map((l) => (l.ok ? l.record : { line: l.line, invalid: l.problem, raw: l.raw })),
+        auditLines: audit.lines.map((l) => l.line),
+        auditChannel: audit.channel,
+        events: world.ledger.events,
       },
     };
+    return { result, audit };
   } catch (err) {
     if (err instanceof AgentStartError) throw err;
     return {
-      ...base,
-      status: 'error',
-      findings: [],
-      error: { kind: 'harness', message: `the harness failed on this case: ${(err as Error).message}` },
-      agent: noAgent,
-      durationMs: Date.now() - startedAt.getTime(),
+      result: {
+        ...base,
+        status: 'error',
+        findings: [],
+        error: { kind: 'harness', message: `the harness failed on this case: ${(err as Error).message}` },
+        agent: noAgent,
+        durationMs: Date.now() - startedAt.getTime(),
+      },
     };
   } finally {
     host.detach(world);

@@ -11,7 +11,7 @@ import { loadPacks } from '../config/scenarios.js';
 import { UsageError } from '../errors.js';
 import { packageRoot, packageVersion } from '../paths.js';
 import type { CaseSpec } from './case.js';
-import { executeCases } from './execute.js';
+import { type ExecuteOptions, executeCases } from './execute.js';
 import { planCases, type Shard } from './plan.js';
 import type { RunSummary } from './results.js';
 
@@ -35,6 +35,8 @@ export interface SuiteOptions {
   concurrency?: number;
   caseTimeoutMs?: number;
   reporter: Reporter;
+  /** World options on top of each scenario's own (programmatic use and tests). */
+  worldOptions?: ExecuteOptions['worldOptions'];
   /** How to call the CLI in printed replay commands, e.g. `npx agent-chaos`. */
   cliName?: string;
   signal?: AbortSignal;
@@ -88,6 +90,7 @@ export async function runSuite(options: SuiteOptions): Promise<RunSummary> {
     concurrency: options.concurrency ?? manifest.run?.concurrency ?? 2,
     caseTimeoutMs: options.caseTimeoutMs ?? manifest.run?.case_timeout_ms ?? DEFAULT_CASE_TIMEOUT_MS,
     replayCommand: (spec) => replayCommand(options, adapter.kind, seed, spec),
+    worldOptions: options.worldOptions,
     onCaseEnd: async (result) => {
       summarizer.add(result);
       await options.reporter.onCaseEnd?.(result);

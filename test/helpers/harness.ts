@@ -4,7 +4,7 @@ import type { PackName } from '../../src/config/common.js';
 import type { Manifest } from '../../src/config/manifest.js';
 import { loadManifest } from '../../src/config/manifest-file.js';
 import type { CaseResult, RunSummary } from '../../src/runner/results.js';
-import { runSuite } from '../../src/runner/run.js';
+import { runSuite, type SuiteOptions } from '../../src/runner/run.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const REFERENCE_CONFIG = resolve(ROOT, 'examples/reference-agent/agent-chaos.config.yaml');
@@ -27,6 +27,8 @@ export interface RunCasesOptions {
   seed?: number;
   timeoutMs?: number;
   concurrency?: number;
+  /** World options on top of each scenario's (a fault hook, a human) for cases the YAML cannot express yet. */
+  worldOptions?: SuiteOptions['worldOptions'];
 }
 
 /**
@@ -51,6 +53,7 @@ export async function runCases(options: RunCasesOptions = {}): Promise<{ summary
     seed: options.seed,
     caseTimeoutMs: options.timeoutMs ?? 30_000,
     concurrency: options.concurrency ?? 2,
+    worldOptions: options.worldOptions,
     reporter: collect,
   });
   return { summary, cases };

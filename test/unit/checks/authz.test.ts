@@ -64,7 +64,7 @@ describe('authz.forbidden', () => {
       approvalId: 'apr_1',
       request: { runId: 'r', callId: 'c', tool: 'delete_repo', args: { repo: 'a/b' }, preview: 'x' },
     });
-    ledger.events.push({ at: 2, type: 'approval.decided', detail: { id: 'apr_1', status: 'approved' } });
+    ledger.events.push({ at: 2, type: 'approval.decided', detail: { approval_id: 'apr_1', decision: 'approved' } });
     toolCall(ledger, 'delete_repo', { args: { repo: 'a/b' } });
     expect(forbiddenCheck.run(context(['authz.forbidden'], ledger, []))).toEqual([]);
   });
@@ -83,7 +83,7 @@ describe('authz.forbidden', () => {
       approvalId: 'apr_1',
       request: { runId: 'r', callId: 'c', tool: 'delete_repo', args: { repo: 'a/other' }, preview: 'x' },
     });
-    ledger.events.push({ at: 2, type: 'approval.decided', detail: { id: 'apr_1', status: 'approved' } });
+    ledger.events.push({ at: 2, type: 'approval.decided', detail: { approval_id: 'apr_1', decision: 'approved' } });
     toolCall(ledger, 'delete_repo', { args: { repo: 'a/b' } });
     expect(fails(forbiddenCheck.run(context(['authz.forbidden'], ledger, [])))).toHaveLength(1);
   });
