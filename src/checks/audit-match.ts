@@ -15,14 +15,21 @@ export type ModelRecord = Located<'model.called'>;
 
 // ---- time --------------------------------------------------------------------------------------
 
-/** Slack on every time comparison, for clocks read a moment apart. */
-export const TIME_SLACK_MS = 50;
+/**
+ * Slack on time comparisons. The agent and the world read the same machine's clock, and every
+ * comparison follows causality (the agent starts its clock before the request arrives and stops
+ * it after the answer), so a few milliseconds are plenty.
+ */
+export const TIME_SLACK_MS = 10;
 /** How long after the world's answer an agent may still say it gave up waiting (a timeout). */
 export const TIMEOUT_SLACK_MS = 1000;
 
 /** A logged time, with the tolerance its precision earns (a time in whole seconds may be 999 ms early). */
 export interface Instant {
   ms: number;
+  /** The unit it was logged in: 1 ms, or 10, 100, 1000 for coarser times. */
+  precision: number;
+  /** precision + TIME_SLACK_MS */
   tolerance: number;
 }
 
@@ -31,7 +38,8 @@ export function instant(text: string | null | undefined): Instant | undefined {
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) return undefined;
   const digits = /\.(\d+)/.exec(text)?.[1]?.length ?? 0;
-  return { ms, tolerance: (digits >= 3 ? 1 : 10 ** (3 - digits)) + TIME_SLACK_MS };
+  const precision = digits >= 3 ? 1 : 10 ** (3 - digits);
+  return { ms, precision, tolerance: precision + TIME_SLACK_MS };
 }
 
 export function isoOf(ms: number): string {
@@ -224,13 +232,18 @@ export function proposedArgsDifference(logged: unknown, proposal: ProposedCall):
 
 /** The first thing a paired record gets wrong about its request. */
 export function executedProblem(entry: ToolEntry, record: Executed): string | undefined {
+  return outcomeProblem(entry, record) ?? externalIdsProblem(entry, record);
+}
+
+/** What a paired record gets wrong about its request, side effects aside: tool, call id, arguments, status, times. */
+export function outcomeProblem(entry: ToolEntry, record: Executed): string | undefined {
   if (record.record.tool !== entry.tool) return `the audit names tool ${record.record.tool}, but ${entry.tool} was sent`;
   if (entry.callIdSource === 'sent' && record.record.call_id !== entry.callId) {
     return `the audit logs it under call id ${record.record.call_id}, but the agent sent it as ${entry.callId}`;
   }
   const difference = argsDifference(record.record.args, entry.args);
   if (difference) return describeDifference('args', difference);
-  return statusProblem(entry, record) ?? toolWindowProblem(entry, record) ?? externalIdsProblem(entry, record);
+  return statusProblem(entry, record) ?? toolWindowProblem(entry, record);
 }
 
 /**
@@ -243,7 +256,7 @@ export function denialContradiction(
   requests: readonly ToolMatch[],
 ): { request: ToolMatch; how: string } | undefined {
   const when = instant(denied.record.ts);
-  const after = requests.find((t) => when !== undefined && t.entry.startedAt > when.ms + when.tolerance);
+  const after = requests.find((t) => when !== undefined && t.entry.startedAt > when.ms + when.precision);
   if (after) return { request: after, how: 'yet the call reached its backend after that' };
   const ran = requests.find((t) => t.entry.executed && (!t.record || t.record.record.status === 'ok'));
   return ran ? { request: ran, how: 'but the call reached its backend and ran' } : undefined;
@@ -363,8 +376,8 @@ function computeMatch(ledger: Ledger, audit: AuditLog): AuditMatch {
 }
 
 /**
- * Each tool request gets the record that tells of it: first one with its call id whose times fit
- * (the closest start), then, when the world only guessed the id, one with the same tool and
+ * Each tool request gets the record that tells of it: first one with its call id whose times fit,
+ * then, when the world only guessed the id, one with the same tool and
  * arguments. A refused or failed attempt followed by a retry of the same call takes only a record
  * of its own (one that ended before the retry began); if there is none it was folded into the
  * retry's record, which is fair: the retry is the same action.
@@ -398,23 +411,22 @@ function matchTools(entries: readonly ToolEntry[], records: readonly Executed[])
         // A record under another call id the world saw belongs to that call, unless the world only guessed.
         (r) => (!sent || !worldIds.has(r.record.call_id)) && argsDifference(r.record.args, entry.args) === undefined,
       ));
-    const fits = (r: Executed) => {
-      const s = instant(r.record.started_at);
-      return s !== undefined && s.ms <= entry.startedAt + s.tolerance;
-    };
-    const closest = (list: readonly Executed[]) => closestStart(list.filter(fits), entry.startedAt);
+    // Records are in the order the agent wrote them: the first that could tell of this request.
+    const fitting = (list: readonly Executed[]) =>
+      list.find((r) => couldTell(r.record.started_at, r.record.ended_at, entry, r.record.status === 'ok' && entry.status !== 0));
 
     let record: Executed | undefined;
     if (!required) {
+      // Its own record ended before the retry was sent; the retry's own (or a folded one) did not.
       const ownRecord = (r: Executed) => {
         const e = instant(r.record.ended_at);
-        return e !== undefined && retry !== undefined && e.ms <= retry.startedAt + e.tolerance;
+        return e !== undefined && retry !== undefined && e.ms <= retry.startedAt + e.precision;
       };
-      record = closest([...sameIdTool, ...(sent ? [] : sameArgs())].filter(ownRecord));
+      record = fitting([...sameIdTool, ...(sent ? [] : sameArgs())].filter(ownRecord));
     } else if (sent) {
-      record = closest(sameIdTool) ?? sameIdTool[0] ?? closest(sameArgs()) ?? sameArgs()[0] ?? sameId[0];
+      record = fitting(sameIdTool) ?? sameIdTool[0] ?? fitting(sameArgs()) ?? sameArgs()[0] ?? sameId[0];
     } else {
-      record = closest(sameIdTool) ?? closest(sameArgs()) ?? sameIdTool[0] ?? sameArgs()[0] ?? sameId[0];
+      record = fitting(sameIdTool) ?? fitting(sameArgs()) ?? sameIdTool[0] ?? sameArgs()[0] ?? sameId[0];
     }
     if (record) taken.add(record);
     return { entry, record, required, callId: sent ? entry.callId : (record?.record.call_id ?? entry.callId) };
@@ -423,33 +435,21 @@ function matchTools(entries: readonly ToolEntry[], records: readonly Executed[])
 }
 
 /**
- * The record that most likely tells of a request that arrived at `at`: an honest agent starts
- * its clock before the request arrives, so the latest start at or before it wins; a start a
- * little after it (within tolerance, for coarse clocks) only when there is none before.
+ * Could this record tell of a request the world saw in `[startedAt, endedAt]`? It started before
+ * the request arrived and ended after that; if it says it got the answer, after the answer.
+ * (Only for pairing: what is reported is `windowProblem`.)
  */
-function closestStart<R extends { record: { started_at: string } }>(list: readonly R[], at: number): R | undefined {
-  let best: R | undefined;
-  let bestCost = Number.POSITIVE_INFINITY;
-  for (const r of list) {
-    const start = instant(r.record.started_at)?.ms;
-    if (start === undefined) continue;
-    const cost = start <= at ? at - start : LATE_START_PENALTY + (start - at);
-    if (cost < bestCost) {
-      best = r;
-      bestCost = cost;
-    }
-  }
-  return best;
+function couldTell(started: string, ended: string, world: { startedAt: number; endedAt: number }, gotAnswer: boolean): boolean {
+  const e = instant(ended);
+  return e !== undefined && e.ms + e.tolerance >= world.startedAt && windowProblem(started, ended, world, gotAnswer) === undefined;
 }
-
-const LATE_START_PENALTY = 1e12;
 
 // How far ahead of the first unmatched model.called a request's record may be (parallel calls).
 const MODEL_LOOKAHEAD = 8;
 
 /**
  * Model requests are matched in order with the records, a few ahead at most (an agent may call
- * the model in parallel): the one whose times fit, closest start first. A failed request the
+ * the model in parallel): the first whose times fit. A failed request the
  * agent retried (a 5xx, a cut stream) takes only a record of its own; one record for both is fine.
  */
 function matchModels(entries: readonly ModelEntry[], records: readonly ModelRecord[]) {
@@ -464,16 +464,17 @@ function matchModels(entries: readonly ModelEntry[], records: readonly ModelReco
       const r = records[j] as ModelRecord;
       if (!taken.has(r)) window.push(r);
     }
-    const fitting = window.filter((r) => modelWindowProblem(entry, r) === undefined);
+    const clean = modelAnswered(entry) && entry.fault === undefined;
+    const fitting = window.filter((r) => couldTell(r.record.started_at, r.record.ended_at, entry, clean));
     let record: ModelRecord | undefined;
     if (!required) {
       const own = fitting.filter((r) => {
         const e = instant(r.record.ended_at);
-        return e !== undefined && next !== undefined && e.ms <= next.startedAt + e.tolerance;
+        return e !== undefined && next !== undefined && e.ms <= next.startedAt + e.precision;
       });
-      record = closestStart(own, entry.startedAt);
+      record = own[0];
     } else {
-      record = closestStart(fitting, entry.startedAt) ?? window[0];
+      record = fitting[0] ?? window[0];
     }
     if (record) taken.add(record);
     return { entry, record, required };

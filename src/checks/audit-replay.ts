@@ -5,11 +5,11 @@ import {
   type AuditMatch,
   denialContradiction,
   describeAnswer,
-  executedProblem,
   externalIdsProblem,
   type ModelRecord,
   matchAudit,
   modelAnswered,
+  outcomeProblem,
   proposedArgsDifference,
   recordsByCall,
   requestsByCall,
@@ -135,18 +135,25 @@ function decisions(ctx: CheckContext): Parting | undefined {
       };
     }
     if (!model || !turn) continue;
-    const parting = decision(i + 1, model, turn) ?? calls(ctx, m, model, turn);
+    const parting = decision(i + 1, model, turn, m) ?? calls(ctx, m, model, turn);
     if (parting) return parting;
   }
   return undefined;
 }
 
-function decision(n: number, model: ModelEntry, turn: AuditTurn): Parting | undefined {
+function decision(n: number, model: ModelEntry, turn: AuditTurn, m: AuditMatch): Parting | undefined {
   const first = turn.proposals[0] as Located<'tool.proposed'>;
   if (!turn.model) {
     return {
       message: `model decision ${n}: audit:${first.line} logs ${auditList(turn)} before any model.called, so the audit does not show which model answer proposed it (ledger#${model.seq}, turn ${model.turn})`,
       evidence: [at(first), ledgerEvidence(model)],
+    };
+  }
+  const told = m.models.find((x) => x.record?.line === turn.model?.line)?.entry;
+  if (told && told !== model) {
+    return {
+      message: `model decision ${n}: ledger#${model.seq} (turn ${model.turn}) proposed ${list(model.proposed)}, but the audit logs ${auditList(turn)} after model.called audit:${turn.model.line}, the record of another model call (ledger#${told.seq}, turn ${told.turn})`,
+      evidence: [ledgerEvidence(model), at(turn.model)],
     };
   }
   const logged = new Set(turn.proposals.map((p) => p.record.call_id));
@@ -240,7 +247,7 @@ function calls(ctx: CheckContext, m: AuditMatch, model: ModelEntry, turn: AuditT
         evidence: [ledgerEvidence(last.entry), at(proposed)],
       };
     }
-    const problem = executedProblem(last.entry, last.record);
+    const problem = outcomeProblem(last.entry, last.record);
     if (problem) {
       return {
         message: `${call}: audit:${last.record.line} for ${describeToolCall(last.entry)}: ${problem}`,
