@@ -35,11 +35,37 @@ export interface Instant {
 
 export function instant(text: string | null | undefined): Instant | undefined {
   if (!text) return undefined;
-  const ms = Date.parse(text);
+  const ms = parseTime(text);
   if (Number.isNaN(ms)) return undefined;
-  const digits = /\.(\d+)/.exec(text)?.[1]?.length ?? 0;
+  // RFC 3339: the fraction, if any, follows the seconds at position 19.
+  let digits = 0;
+  if (text[19] === '.') while (isDigit(text.charCodeAt(20 + digits))) digits++;
   const precision = digits >= 3 ? 1 : 10 ** (3 - digits);
   return { ms, precision, tolerance: precision + TIME_SLACK_MS };
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+// Times are read tens of thousands of times in a large audit; the common shape
+// (2026-01-01T10:00:00.123Z) is read by hand, anything else by Date.parse.
+function parseTime(s: string): number {
+  if (s.length !== 24 || s[23] !== 'Z' || s[10] !== 'T' || s[19] !== '.') return Date.parse(s);
+  const n = (from: number, to: number) => {
+    let v = 0;
+    for (let i = from; i < to; i++) {
+      const c = s.charCodeAt(i);
+      if (!isDigit(c)) return Number.NaN;
+      v = v * 10 + c - 48;
+    }
+    return v;
+  };
+  const month = n(5, 7);
+  const day = n(8, 10);
+  const hour = n(11, 13);
+  const minute = n(14, 16);
+  const second = n(17, 19);
+  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59)) return Date.parse(s);
+  return Date.UTC(n(0, 4), month - 1, day, hour, minute, second, n(20, 23));
 }
 
 export function isoOf(ms: number): string {
@@ -178,6 +204,24 @@ export function statusProblem(entry: ToolEntry, rec: Executed): string | undefin
   return undefined;
 }
 
+type WindowFault = 'unreadable' | 'late start' | 'backwards' | 'early end';
+
+/** The same rules as `windowProblem`, without building a message (pairing asks it many times). */
+function windowFault(
+  started: string,
+  ended: string,
+  world: { startedAt: number; endedAt: number },
+  gotAnswer: boolean,
+): WindowFault | undefined {
+  const s = instant(started);
+  const e = instant(ended);
+  if (!s || !e) return 'unreadable';
+  if (s.ms > world.startedAt + s.tolerance) return 'late start';
+  if (e.ms + e.tolerance < s.ms) return 'backwards';
+  if (gotAnswer && e.ms + e.tolerance < world.endedAt) return 'early end';
+  return undefined;
+}
+
 /**
  * A record's times against the world's window for its request: it cannot have started after the
  * request arrived, nor (when it says it got the answer) ended before the world answered.
@@ -188,17 +232,18 @@ export function windowProblem(
   world: { startedAt: number; endedAt: number },
   gotAnswer: boolean,
 ): string | undefined {
-  const s = instant(started);
-  const e = instant(ended);
-  if (!s || !e) return `its times (${started} – ${ended}) are not readable`;
-  if (s.ms > world.startedAt + s.tolerance) {
-    return `started_at ${started} is after the world received the request at ${isoOf(world.startedAt)}`;
+  switch (windowFault(started, ended, world, gotAnswer)) {
+    case undefined:
+      return undefined;
+    case 'unreadable':
+      return `its times (${started} – ${ended}) are not readable`;
+    case 'late start':
+      return `started_at ${started} is after the world received the request at ${isoOf(world.startedAt)}`;
+    case 'backwards':
+      return `ended_at ${ended} is before started_at ${started}`;
+    case 'early end':
+      return `ended_at ${ended} is before the world answered at ${isoOf(world.endedAt)}`;
   }
-  if (e.ms + e.tolerance < s.ms) return `ended_at ${ended} is before started_at ${started}`;
-  if (gotAnswer && e.ms + e.tolerance < world.endedAt) {
-    return `ended_at ${ended} is before the world answered at ${isoOf(world.endedAt)}`;
-  }
-  return undefined;
 }
 
 export function toolWindowProblem(entry: ToolEntry, rec: Executed): string | undefined {
@@ -219,6 +264,8 @@ export function externalIdsProblem(entry: ToolEntry, rec: Executed): string | un
 
 /** A proposal is logged with the arguments as parsed, or as the raw text when it was not JSON. */
 export function proposedArgsDifference(logged: unknown, proposal: ProposedCall): string | undefined {
+  // The common case, cheaply: the agent logged what it parsed, keys in the model's order.
+  if (logged === proposal.rawArgs || JSON.stringify(logged) === proposal.rawArgs) return undefined;
   let expected: unknown = proposal.rawArgs;
   try {
     expected = proposal.rawArgs.trim() === '' ? {} : JSON.parse(proposal.rawArgs);
@@ -441,7 +488,7 @@ function matchTools(entries: readonly ToolEntry[], records: readonly Executed[])
  */
 function couldTell(started: string, ended: string, world: { startedAt: number; endedAt: number }, gotAnswer: boolean): boolean {
   const e = instant(ended);
-  return e !== undefined && e.ms + e.tolerance >= world.startedAt && windowProblem(started, ended, world, gotAnswer) === undefined;
+  return e !== undefined && e.ms + e.tolerance >= world.startedAt && windowFault(started, ended, world, gotAnswer) === undefined;
 }
 
 // How far ahead of the first unmatched model.called a request's record may be (parallel calls).
@@ -459,23 +506,26 @@ function matchModels(entries: readonly ModelEntry[], records: readonly ModelReco
     const next = entries[i + 1];
     const required = modelAnswered(entry) || next === undefined;
     while (from < records.length && taken.has(records[from] as ModelRecord)) from++;
-    const window: ModelRecord[] = [];
-    for (let j = from; j < records.length && window.length < MODEL_LOOKAHEAD; j++) {
-      const r = records[j] as ModelRecord;
-      if (!taken.has(r)) window.push(r);
-    }
     const clean = modelAnswered(entry) && entry.fault === undefined;
-    const fitting = window.filter((r) => couldTell(r.record.started_at, r.record.ended_at, entry, clean));
+    const fits = (r: ModelRecord) => couldTell(r.record.started_at, r.record.ended_at, entry, clean);
+    // Its own record, when a retry follows: one that ended before the retry was sent.
+    const own = (r: ModelRecord) => {
+      const e = instant(r.record.ended_at);
+      return e !== undefined && next !== undefined && e.ms <= next.startedAt + e.precision;
+    };
     let record: ModelRecord | undefined;
-    if (!required) {
-      const own = fitting.filter((r) => {
-        const e = instant(r.record.ended_at);
-        return e !== undefined && next !== undefined && e.ms <= next.startedAt + e.precision;
-      });
-      record = own[0];
-    } else {
-      record = fitting[0] ?? window[0];
+    let first: ModelRecord | undefined;
+    for (let j = from, seen = 0; j < records.length && seen < MODEL_LOOKAHEAD; j++) {
+      const r = records[j] as ModelRecord;
+      if (taken.has(r)) continue;
+      seen++;
+      first ??= r;
+      if (fits(r) && (required || own(r))) {
+        record = r;
+        break;
+      }
     }
+    if (!record && required) record = first;
     if (record) taken.add(record);
     return { entry, record, required };
   });

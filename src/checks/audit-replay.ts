@@ -50,7 +50,7 @@ export const auditReplayCheck: Check = {
     if (parting) return [fail(CONTROL, `the audit and the ledger part at ${parting.message}`, parting.evidence)];
     const m = matchAudit(ledger, audit);
     const figures = {
-      decisions: ledgerTurns(ctx).length,
+      decisions: ledgerTurns(m).length,
       tool_calls: m.proposals.length,
       side_effects: m.tools.filter((t) => t.entry.executed && t.entry.externalIds.length > 0).length,
       escalations: m.escalations.length,
@@ -68,8 +68,8 @@ export const auditReplayCheck: Check = {
 
 const at = (r: { line: number; record: AuditRecord }) => auditEvidence(r.line, r.record);
 
-function ledgerTurns({ ledger }: CheckContext): ModelEntry[] {
-  return ledger.modelCalls().filter((m) => modelAnswered(m) && m.proposed.length > 0);
+function ledgerTurns(m: AuditMatch): ModelEntry[] {
+  return m.models.flatMap((x) => (x.entry.proposed.length > 0 && modelAnswered(x.entry) ? [x.entry] : []));
 }
 
 /** The audit's decisions: each model.called that is followed by tool.proposed records, in order. */
@@ -113,9 +113,23 @@ function input({ audit, spec }: CheckContext): Parting | undefined {
 const list = (calls: readonly { name: string; id: string }[]) => `[${calls.map((c) => `${c.name}(${c.id})`).join(', ')}]`;
 const auditList = (turn: AuditTurn) => list(turn.proposals.map((p) => ({ name: p.record.tool, id: p.record.call_id })));
 
+/** What the audit says of each call, and which ledger request each model record tells of: computed once per case. */
+interface Views {
+  m: AuditMatch;
+  byCall: ReturnType<typeof recordsByCall>;
+  requests: ReturnType<typeof requestsByCall>;
+  modelOf: Map<number, ModelEntry>;
+}
+
 function decisions(ctx: CheckContext): Parting | undefined {
   const m = matchAudit(ctx.ledger, ctx.audit);
-  const ours = ledgerTurns(ctx);
+  const views: Views = {
+    m,
+    byCall: recordsByCall(ctx.audit),
+    requests: requestsByCall(m),
+    modelOf: new Map(m.models.flatMap((x) => (x.record ? [[x.record.line, x.entry] as const] : []))),
+  };
+  const ours = ledgerTurns(m);
   const theirs = auditTurns(ctx.audit);
   for (let i = 0; i < Math.max(ours.length, theirs.length); i++) {
     const model = ours[i];
@@ -135,13 +149,13 @@ function decisions(ctx: CheckContext): Parting | undefined {
       };
     }
     if (!model || !turn) continue;
-    const parting = decision(i + 1, model, turn, m) ?? calls(ctx, m, model, turn);
+    const parting = decision(i + 1, model, turn, views) ?? calls(views, model, turn);
     if (parting) return parting;
   }
   return undefined;
 }
 
-function decision(n: number, model: ModelEntry, turn: AuditTurn, m: AuditMatch): Parting | undefined {
+function decision(n: number, model: ModelEntry, turn: AuditTurn, { modelOf }: Views): Parting | undefined {
   const first = turn.proposals[0] as Located<'tool.proposed'>;
   if (!turn.model) {
     return {
@@ -149,7 +163,7 @@ function decision(n: number, model: ModelEntry, turn: AuditTurn, m: AuditMatch):
       evidence: [at(first), ledgerEvidence(model)],
     };
   }
-  const told = m.models.find((x) => x.record?.line === turn.model?.line)?.entry;
+  const told = modelOf.get(turn.model.line);
   if (told && told !== model) {
     return {
       message: `model decision ${n}: ledger#${model.seq} (turn ${model.turn}) proposed ${list(model.proposed)}, but the audit logs ${auditList(turn)} after model.called audit:${turn.model.line}, the record of another model call (ledger#${told.seq}, turn ${told.turn})`,
@@ -176,9 +190,7 @@ function decision(n: number, model: ModelEntry, turn: AuditTurn, m: AuditMatch):
 }
 
 /** Each call of a decision: what the audit says became of it, against what reached the world. */
-function calls(ctx: CheckContext, m: AuditMatch, model: ModelEntry, turn: AuditTurn): Parting | undefined {
-  const byCall = recordsByCall(ctx.audit);
-  const requests = requestsByCall(m);
+function calls({ m, byCall, requests }: Views, model: ModelEntry, turn: AuditTurn): Parting | undefined {
   for (const p of model.proposed) {
     const proposed = turn.proposals.find((r) => r.record.call_id === p.id) as Located<'tool.proposed'>;
     const call = `call ${p.name}(${p.id})`;

@@ -126,9 +126,8 @@ function proposals(ctx: CheckContext, add: Add): void {
   const m = matchAudit(ledger, audit);
   const byCall = recordsByCall(audit);
   const completed = audit.records.some((r) => r.type === 'run.ended' && r.status === 'completed');
-  const answered = ledger.modelCalls().filter(modelAnswered);
-  const last = answered.at(-1);
-  const reached = new Set(ledger.tools().flatMap((t) => (t.callId ? [t.callId] : [])));
+  const last = m.models.findLast((x) => modelAnswered(x.entry))?.entry;
+  const reached = new Set(m.tools.flatMap((t) => (t.entry.callId ? [t.entry.callId] : [])));
   const logged = new Set(m.proposals.flatMap((p) => (p.proposed ? [p.proposal.id] : [])));
   const mentioned = (id: string) => byCall.has(id) || reached.has(id) || logged.has(id);
 

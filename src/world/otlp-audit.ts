@@ -63,7 +63,8 @@ interface Item {
   rank: number;
   order: number;
   record: Record<string, unknown>;
-  source: string;
+  /** Where it came from, for a problem message (built only when there is one). */
+  source: () => string;
 }
 
 /** The OTLP trace exports of a run, as the world recorded them. */
@@ -91,13 +92,14 @@ export function auditFromOtlp(exports: readonly Pick<OtherEntry, 'seq' | 'body'>
   let order = 0;
   const push = (item: Omit<Item, 'order'>) => items.push({ ...item, order: order++ });
   for (const span of spans.values()) {
+    const source = () => describeSpan(span);
     if (span.operation === 'invoke_agent' && !agentAncestor(span, spans)) {
-      push({ time: span.start, rank: 0, record: runStarted(span, spans), source: describeSpan(span) });
-      push({ time: span.end, rank: 2, record: runEnded(span, spans), source: describeSpan(span) });
+      push({ time: span.start, rank: 0, record: runStarted(span, spans), source });
+      push({ time: span.end, rank: 2, record: runEnded(span, spans), source });
     } else if (MODEL_OPERATIONS.has(span.operation)) {
-      push({ time: span.end, rank: 1, record: modelCalled(span, spans), source: describeSpan(span) });
+      push({ time: span.end, rank: 1, record: modelCalled(span, spans), source });
     } else if (span.operation === 'execute_tool') {
-      push({ time: span.end, rank: 1, record: toolExecuted(span, spans), source: describeSpan(span) });
+      push({ time: span.end, rank: 1, record: toolExecuted(span, spans), source });
     }
     for (const event of span.events) {
       const type = event.name.startsWith(OTLP_NAMESPACE) ? event.name.slice(OTLP_NAMESPACE.length) : '';
@@ -107,7 +109,7 @@ export function auditFromOtlp(exports: readonly Pick<OtherEntry, 'seq' | 'body'>
         time: event.time,
         rank: 1,
         record: eventRecord(type, fields, event, span, spans),
-        source: `event "${event.name}" on ${describeSpan(span)}`,
+        source: () => `event "${event.name}" on ${describeSpan(span)}`,
       });
     }
   }
@@ -125,8 +127,8 @@ export function auditFromOtlp(exports: readonly Pick<OtherEntry, 'seq' | 'body'>
   return auditLog(lines, 'otlp');
 }
 
-function withSource(line: AuditLine, source: string): AuditLine {
-  return line.ok ? line : { ...line, problem: `${source}: ${line.problem}` };
+function withSource(line: AuditLine, source: () => string): AuditLine {
+  return line.ok ? line : { ...line, problem: `${source()}: ${line.problem}` };
 }
 
 function byTime(a: Item, b: Item): number {
@@ -295,7 +297,12 @@ function extras(attrs: Attributes, used: readonly string[]): Record<string, unkn
 }
 
 function compact(record: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
+  const out: Record<string, unknown> = {};
+  for (const key in record) {
+    const value = record[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
 }
 
 function runStarted(span: Span, spans: ReadonlyMap<string, Span>): Record<string, unknown> {
