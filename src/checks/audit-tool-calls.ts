@@ -40,11 +40,12 @@ export const auditToolCallsCheck: Check = {
 
     const findings: Finding[] = [];
     const add = (message: string, evidence: Evidence[]) => findings.push(fail(CONTROL, message, evidence));
+    // Side effects first: what reached a tool backend matters most to whoever reads the finding.
     outsideTheRun(ctx, add);
-    modelCalls(ctx, add);
-    proposals(ctx, add);
     toolRequests(ctx, add);
     denials(ctx, add);
+    modelCalls(ctx, add);
+    proposals(ctx, add);
     approvals(ctx, add);
     escalations(ctx, add);
 

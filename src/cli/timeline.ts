@@ -82,7 +82,7 @@ function ledgerSteps(ledger: Ledger, audit: AuditLog, add: Add): void {
       case 'model': {
         if (e.api === 'models') break;
         const record = modelRecord.get(e);
-        add(e.startedAt, 0, 'model', describeModel(e), [ref, record ? `audit:${record.line}` : 'not in the audit']);
+        add(e.startedAt, 0, e.fault ? 'fault' : 'model', describeModel(e), [ref, record ? `audit:${record.line}` : 'not in the audit']);
         break;
       }
       case 'tool': {
