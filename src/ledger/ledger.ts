@@ -37,6 +37,8 @@ export interface ToolEntry extends EntryBase {
   executed: boolean;
   /** The model's tool-call id this request answers, matched by header, _meta or tool+args. */
   callId: string | undefined;
+  /** How the world knows `callId`: the agent `sent` it (header, `_meta`), or the world `matched` tool and arguments to a proposal. */
+  callIdSource?: 'sent' | 'matched';
   /** What the world answered: the result, or the error/fault. */
   result?: unknown;
   error?: string;

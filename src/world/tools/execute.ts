@@ -76,6 +76,7 @@ export async function executeTool(ctx: WorldContext, call: ToolCall): Promise<To
     effect: tool?.effect,
     executed: false,
     callId,
+    ...(callId === undefined ? {} : { callIdSource: call.sentCallId ? 'sent' : 'matched' }),
     externalIds: [],
   });
   if (!call.auth.ok) {
