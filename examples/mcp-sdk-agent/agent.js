@@ -169,7 +169,7 @@ function mcpTools(run) {
     /** @param {string} token */
     async listTools(token) {
       await use(token);
-      return client.listTools(undefined, { signal: run.signal });
+      return whileRunning(run.signal, (signal) => client.listTools(undefined, { signal }));
     },
     /**
      * `client.callTool` as a guard `Send`; the call id travels in `_meta`.
@@ -181,10 +181,12 @@ function mcpTools(run) {
       async (token, { timeoutMs, signal }) => {
         try {
           await use(token);
-          const result = await client.callTool({ name, arguments: args ?? {}, _meta: { [META.callId]: callId } }, undefined, {
-            timeout: timeoutMs,
-            signal,
-          });
+          const result = await whileRunning(signal, (scoped) =>
+            client.callTool({ name, arguments: args ?? {}, _meta: { [META.callId]: callId } }, undefined, {
+              timeout: timeoutMs,
+              signal: scoped,
+            }),
+          );
           const text = Array.isArray(result.content)
             ? result.content.map((c) => (c.type === 'text' ? c.text : `[${c.type}]`)).join('\n')
             : '';
@@ -203,6 +205,26 @@ function mcpTools(run) {
       if (transport) await client.close().catch(() => undefined);
     },
   };
+}
+
+/**
+ * Runs one SDK request with a signal of its own that follows `signal` only while the request is
+ * open. The SDK (1.x) never drops its abort listener: handed the run's signal, it would send
+ * `notifications/cancelled` for every request already answered once the run is halted, with a
+ * token that may just have been revoked.
+ * @template T @param {AbortSignal} signal @param {(scoped: AbortSignal) => Promise<T>} request
+ * @returns {Promise<T>}
+ */
+async function whileRunning(signal, request) {
+  const scoped = new AbortController();
+  const follow = () => scoped.abort(signal.reason);
+  if (signal.aborted) follow();
+  signal.addEventListener('abort', follow, { once: true });
+  try {
+    return await request(scoped.signal);
+  } finally {
+    signal.removeEventListener('abort', follow);
+  }
 }
 
 /**
