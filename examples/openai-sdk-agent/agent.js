@@ -53,8 +53,8 @@ export function createOpenAiAgent({ auditRefusals = true } = {}) {
           /** @param {string} raw */
           function: async (raw) => {
             const at = awaiting.findIndex((c) => c.function.name === t.name && c.function.arguments === raw);
-            const [call] = awaiting.splice(at, 1);
-            if (at < 0 || !call) throw new Error(`the runner ran ${t.name} for a call it never showed`);
+            if (at < 0) throw new Error(`the runner ran ${t.name} for a call it never showed`);
+            const call = /** @type {OpenAI.Chat.ChatCompletionMessageFunctionToolCall} */ (awaiting.splice(at, 1)[0]);
             const { args } = parseArgs(raw);
             const answer = await guard(
               { callId: call.id, name: t.name, args, effect: t.effect },

@@ -82,7 +82,6 @@ export async function runUnderContract({ env, trigger, signal, policy, model, in
   try {
     const answer = await body(run);
     if (halted) throw halted;
-    run.started('unknown');
     audit('run.ended', { status: 'completed', reason: 'answered' });
     return answer;
   } catch (err) {
