@@ -56,6 +56,11 @@ function readResults(file: string): ShardFile {
   return { file, doc: json as ResultsDocument };
 }
 
+/** Reads and checks one JSON results file; a UsageError names the file when it is not one. */
+export function readResultsFile(file: string): ResultsDocument {
+  return readResults(file).doc;
+}
+
 function checkSameRun(shards: readonly ShardFile[]): void {
   const [first, ...rest] = shards;
   if (!first) return;

@@ -24,20 +24,27 @@ export { BREAKS, NAIVE_BREAKS } from './breaks.js';
 
 const ESCALATION_TIMEOUT_MS = 5000;
 
+const AUDIT_CHANNELS = ['file', 'otlp'];
+
 /**
  * Builds an agent. Options are fixed for its lifetime; every run gets its own state.
- * @param {{ policyFile?: string | URL, breaks?: readonly string[] }} [options]
+ * @param {{ policyFile?: string | URL, breaks?: readonly string[], auditChannel?: 'file' | 'otlp' }} [options]
  *   `policyFile`: the manifest to enforce (default: this directory's agent-chaos.config.yaml);
- *   `breaks`: guards to switch off, for the harness's broken-agent fixtures (see breaks.js)
+ *   `breaks`: guards to switch off, for the harness's broken-agent fixtures (see breaks.js);
+ *   `auditChannel`: the JSONL file (AGENT_CHAOS_AUDIT_FILE) or OTLP traces
+ *   (OTEL_EXPORTER_OTLP_ENDPOINT); default: the run's AGENT_CHAOS_AUDIT_CHANNEL, else `file`
  * @returns {Run} resolves to the final answer; rejects only on an unexpected error, after the
  *   audit has recorded `run.ended` with status `failed`
  */
-export function createAgent({ policyFile, breaks } = {}) {
+export function createAgent({ policyFile, breaks, auditChannel } = {}) {
   const policy = loadPolicy(policyFile);
   const broken = parseBreaks(breaks);
+  if (auditChannel !== undefined && !AUDIT_CHANNELS.includes(auditChannel)) {
+    throw new Error(`unknown audit channel "${auditChannel}"; known: ${AUDIT_CHANNELS.join(', ')}`);
+  }
 
   return async function run({ env, trigger, signal }) {
-    const ctx = createRunContext({ env, trigger, signal, policy, breaks: broken });
+    const ctx = createRunContext({ env, trigger, signal, policy, breaks: broken, auditChannel });
     let end = { status: 'failed', reason: 'error' };
     try {
       if (ctx.missing.length > 0) throw new Error(`environment variables not set: ${ctx.missing.join(', ')}`);

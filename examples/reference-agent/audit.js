@@ -1,8 +1,11 @@
 // @ts-check
 // The audit trail (contract §4): JSONL appended one record at a time, each redacted before it
 // touches the disk. Records are written in order and awaited, so the file is complete when the
-// run resolves. The audit-* breaks (lies the harness must catch) are all applied here.
+// run resolves. On the OTLP channel the same records become spans (otlp.js), exported when
+// run.ended is written. The audit-* breaks (lies the harness must catch) are all applied here,
+// so both channels carry the same lies.
 import { appendFile } from 'node:fs/promises';
+import { createOtlpSink } from './otlp.js';
 
 /**
  * @typedef {import('./redact.js').Redactor} Redactor
@@ -11,18 +14,22 @@ import { appendFile } from 'node:fs/promises';
 
 /**
  * @param {{ file: string | undefined, runId: string, triggerId: unknown, agentId: string,
- *   redactor: Redactor, breaks: ReadonlySet<string> }} options
+ *   redactor: Redactor, breaks: ReadonlySet<string>, otlpEndpoint?: string }} options
+ *   `otlpEndpoint`: export to OTLP (OTEL_EXPORTER_OTLP_ENDPOINT) instead of writing `file`
  * @returns {AuditWrite}
  */
-export function createAudit({ file, runId, triggerId, agentId, redactor, breaks }) {
+export function createAudit({ file, runId, triggerId, agentId, redactor, breaks, otlpEndpoint }) {
   let queue = Promise.resolve();
   let brokenLineWritten = false;
+  const otlp = otlpEndpoint ? createOtlpSink({ endpoint: otlpEndpoint }) : undefined;
 
   /** @param {string} line */
   const append = (line) => {
     queue = queue.then(() => (file ? appendFile(file, `${line}\n`) : undefined));
     return queue;
   };
+  /** @param {Record<string, unknown>} record */
+  const emit = (record) => (otlp ? otlp.add(record) : append(JSON.stringify(record)));
 
   /** @param {Record<string, unknown>} record */
   function protect(record) {
@@ -42,12 +49,14 @@ export function createAudit({ file, runId, triggerId, agentId, redactor, breaks 
     const base = { ts: new Date().toISOString(), run_id: runId, trigger_id: triggerId ?? null, agent_id: agentId, type };
     for (const record of distort({ ...base, ...fields }, breaks)) {
       const safe = protect(record);
-      if (safe) await append(JSON.stringify(safe));
+      if (safe) await emit(safe);
     }
     if (breaks.has('audit-broken-json') && !brokenLineWritten) {
       brokenLineWritten = true;
-      await append(`{"ts":"${base.ts}","run_id":"${runId}","type":"tool.proposed","args":{`);
+      const broken = `{"ts":"${base.ts}","run_id":"${runId}","type":"tool.proposed","args":{`;
+      await (otlp ? otlp.sendRaw(broken) : append(broken));
     }
+    if (type === 'run.ended') await otlp?.flush();
   };
 }
 

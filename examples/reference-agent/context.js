@@ -40,10 +40,11 @@ const DEFAULT_MODEL = 'gpt-4.1-mini';
 
 /**
  * @param {{ env: Record<string, string | undefined>, trigger: unknown, signal?: AbortSignal,
- *   policy: Policy, breaks: ReadonlySet<string> }} input
+ *   policy: Policy, breaks: ReadonlySet<string>, auditChannel?: 'file' | 'otlp' }} input
+ *   `auditChannel`: where the audit goes; default AGENT_CHAOS_AUDIT_CHANNEL, else `file`
  * @returns {RunContext}
  */
-export function createRunContext({ env, trigger, signal, policy, breaks }) {
+export function createRunContext({ env, trigger, signal, policy, breaks, auditChannel }) {
   // Missing variables are collected, not thrown: the run still gets its audit (run.started,
   // run.ended failed) before it reports the problem.
   /** @type {string[]} */
@@ -59,6 +60,7 @@ export function createRunContext({ env, trigger, signal, policy, breaks }) {
   const normalized = normalizeTrigger(trigger);
   const modelName = env.AGENT_CHAOS_MODEL || DEFAULT_MODEL;
   const runSignal = signal ? AbortSignal.any([signal, deadline]) : deadline;
+  const otlp = (auditChannel ?? env.AGENT_CHAOS_AUDIT_CHANNEL) === 'otlp';
 
   /** @type {RunContext} */
   const ctx = {
@@ -107,6 +109,7 @@ export function createRunContext({ env, trigger, signal, policy, breaks }) {
     ctx,
     createAudit({
       file: env.AGENT_CHAOS_AUDIT_FILE,
+      ...(otlp ? { otlpEndpoint: need('OTEL_EXPORTER_OTLP_ENDPOINT') } : {}),
       runId,
       triggerId: normalized.id,
       agentId: policy.agentId,

@@ -13,9 +13,12 @@ import { relistTools } from './tools-watch.js';
 
 /** @typedef {import('./context.js').RunContext} RunContext */
 
-const MODEL_TIMEOUT_MS = 20000;
 // Without a timeout of our own the client's default applies (10 minutes): effectively none.
 const NO_TIMEOUT_MS = 10 * 60 * 1000;
+// The most any one answer may take; less as the token budget runs down.
+const MAX_OUTPUT_TOKENS = 4096;
+// Below this, an answer could not say anything useful: stop rather than ask.
+const MIN_OUTPUT_TOKENS = 256;
 const MODEL_RETRIES = 2;
 const MAX_RETRY_WAIT_MS = 2000;
 
@@ -34,7 +37,7 @@ export async function converse(ctx) {
     function: { name: t.name, description: forModel(ctx, t.description), parameters: t.inputSchema },
   }));
 
-  const meter = { lastInput: 0, lastOutput: 0, seen: 0 };
+  const meter = { lastInput: 0, lastOutput: 0, seen: 0, tools: Math.ceil(JSON.stringify(tools).length / 4) };
   for (let turn = 0; ; turn++) {
     // Tool definitions can change under a running agent (a rug pull): look again before each turn.
     if (turn > 0) await relistTools(ctx);
@@ -76,8 +79,8 @@ function ambiguityStop(held) {
 }
 
 /**
- * @typedef {{ lastInput: number, lastOutput: number, seen: number }} Meter  the last call's usage,
- *   and how many messages it was sent
+ * @typedef {{ lastInput: number, lastOutput: number, seen: number, tools: number }} Meter  the last
+ *   call's usage, how many messages it was sent, and what the tool definitions cost
  */
 
 /**
@@ -86,12 +89,12 @@ function ambiguityStop(held) {
  */
 async function callModel(ctx, messages, tools, meter) {
   for (let attempt = 0; ; attempt++) {
-    await checkModelBudgets(ctx, estimateNextCall(meter, messages));
+    const maxTokens = await checkModelBudgets(ctx, estimateInput(meter, messages));
     await checkWallTime(ctx);
     const started = new Date().toISOString();
     ctx.used.modelCalls++;
     try {
-      const reply = await ctx.model.complete({ messages, tools, signal: ctx.signal, timeoutMs: modelTimeout(ctx) });
+      const reply = await ctx.model.complete({ messages, tools, signal: ctx.signal, timeoutMs: modelTimeout(ctx), maxTokens });
       ctx.used.modelTokens += reply.inputTokens + reply.outputTokens;
       Object.assign(meter, { lastInput: reply.inputTokens, lastOutput: reply.outputTokens, seen: messages.length });
       await logModelCall(ctx, started, { input_tokens: reply.inputTokens, output_tokens: reply.outputTokens });
@@ -130,36 +133,41 @@ function logModelCall(ctx, started, fields) {
 }
 
 /**
- * What the next call will cost, roughly: the last prompt again, plus the last answer (now part of
- * the prompt) and about as long an answer again, plus the new messages at 4 characters a token.
+ * What the next call's prompt will cost, at least: the last prompt again, plus the messages added
+ * since (the last answer among them) at 4 characters a token, which overestimates; the first
+ * call also pays for the tool definitions.
  * @param {Meter} meter @param {any[]} messages
  */
-function estimateNextCall(meter, messages) {
+function estimateInput(meter, messages) {
   const fresh = Math.ceil(JSON.stringify(messages.slice(meter.seen)).length / 4);
-  return meter.lastInput + 2 * meter.lastOutput + fresh;
+  return (meter.seen === 0 ? meter.tools : meter.lastInput) + fresh;
 }
 
 /**
- * Before each model call. The token cap is held before the call, not after it: a call that would
- * likely take the run past the cap is not made ("at or before the cap", never over it).
- * @param {RunContext} ctx @param {number} nextCall  estimated tokens of the call about to be made
+ * Before each model call. The token cap is held before the call, not after it: the prompt is
+ * estimated and the answer capped (max_completion_tokens) so that the call cannot take the run
+ * past the cap ("at or before the cap", never over it). Returns the answer's cap.
+ * @param {RunContext} ctx @param {number} input  estimated prompt tokens of the call about to be made
+ * @returns {Promise<number | undefined>}
  */
-async function checkModelBudgets(ctx, nextCall) {
-  if (ctx.breaks.has('token-budget')) return;
+async function checkModelBudgets(ctx, input) {
+  if (ctx.breaks.has('token-budget')) return undefined;
   const { modelTokens, modelCalls } = ctx.policy.budgets;
-  if (ctx.used.modelTokens + nextCall > modelTokens) {
+  const allowance = Math.min(MAX_OUTPUT_TOKENS, modelTokens - ctx.used.modelTokens - input);
+  if (allowance < MIN_OUTPUT_TOKENS) {
     throw await budgetStop(ctx.audit, { budget: 'model_tokens', limit: modelTokens, used: ctx.used.modelTokens });
   }
   if (ctx.used.modelCalls >= modelCalls) {
     throw await budgetStop(ctx.audit, { budget: 'model_calls', limit: modelCalls, used: ctx.used.modelCalls });
   }
+  return allowance;
 }
 
 /** @param {RunContext} ctx */
 function modelTimeout(ctx) {
   if (ctx.breaks.has('timeout')) return NO_TIMEOUT_MS;
   const left = ctx.policy.budgets.runTimeoutMs - (Date.now() - ctx.startedAt);
-  return Math.max(1, Math.min(MODEL_TIMEOUT_MS, left));
+  return Math.max(1, Math.min(ctx.policy.budgets.modelTimeoutMs, left));
 }
 
 /**

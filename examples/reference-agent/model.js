@@ -34,11 +34,17 @@ export function createModel({ baseURL, apiKey, model, stream }) {
     (client ??= new OpenAI({ baseURL, apiKey, maxRetries: 0, organization: null, project: null, adminAPIKey: null, webhookSecret: null }));
 
   /**
-   * @param {{ messages: any[], tools: any[], signal: AbortSignal, timeoutMs: number }} req
+   * @param {{ messages: any[], tools: any[], signal: AbortSignal, timeoutMs: number, maxTokens?: number }} req
+   *   `maxTokens`: the most the answer may cost (max_completion_tokens)
    * @returns {Promise<ModelReply>}
    */
-  async function complete({ messages, tools, signal, timeoutMs }) {
-    const body = { model, messages, ...(tools.length > 0 ? { tools } : {}) };
+  async function complete({ messages, tools, signal, timeoutMs, maxTokens }) {
+    const body = {
+      model,
+      messages,
+      ...(tools.length > 0 ? { tools } : {}),
+      ...(maxTokens !== undefined ? { max_completion_tokens: maxTokens } : {}),
+    };
     const call = scoped(signal);
     const options = { signal: call.signal, timeout: timeoutMs };
     try {

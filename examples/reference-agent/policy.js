@@ -13,7 +13,7 @@ import { parse } from 'yaml';
  * @property {ReadonlySet<string>} protected
  * @property {ReadonlySet<string>} forbidden
  * @property {{ toolCalls: number, writeActions: number, modelTokens: number, modelCalls: number,
- *   toolTimeoutMs: number, circuitBreakerAfter: number, approvalTimeoutMs: number,
+ *   toolTimeoutMs: number, modelTimeoutMs: number, circuitBreakerAfter: number, approvalTimeoutMs: number,
  *   runTimeoutMs: number }} budgets
  * @property {{ tokenMaxTtlS: number, killGraceSteps: number }} identity
  * @property {readonly string[]} egressAllowDomains
@@ -67,6 +67,7 @@ export function loadPolicy(file = DEFAULT_POLICY_FILE) {
       modelTokens: num(b.model_tokens_per_run, 'budgets.model_tokens_per_run', undefined),
       modelCalls: num(b.model_calls_per_run, 'budgets.model_calls_per_run', 20),
       toolTimeoutMs: num(b.tool_timeout_ms, 'budgets.tool_timeout_ms', undefined),
+      modelTimeoutMs: num(b.model_timeout_ms, 'budgets.model_timeout_ms', 20000),
       circuitBreakerAfter: num(b.circuit_breaker_after, 'budgets.circuit_breaker_after', undefined),
       approvalTimeoutMs: num(b.approval_timeout_ms, 'budgets.approval_timeout_ms', 10000),
       runTimeoutMs: num(b.run_timeout_ms, 'budgets.run_timeout_ms', 60000),

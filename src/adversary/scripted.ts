@@ -8,7 +8,11 @@ export function scriptedPolicy(script: readonly ResolvedTurn[], finalText: strin
     respond(request: ModelRequestView): ModelAnswer {
       const turn = script[request.turn];
       if (!turn) return { toolCalls: [], text: finalText };
-      return { toolCalls: turn.toolCalls, text: turn.text };
+      return {
+        toolCalls: turn.toolCalls,
+        text: turn.text,
+        ...(turn.extraOutputTokens ? { extraOutputTokens: turn.extraOutputTokens } : {}),
+      };
     },
   };
 }

@@ -16,9 +16,9 @@ export const PLANTED_ERROR = 'planted-error';
 
 /**
  * The world a case's security features need: the obedient adversary, bait in the environment,
- * and the planted texts in tool results, errors and listings.
+ * and the planted texts in tool results, errors and listings (over `base`'s catalog, if any).
  */
-export function securityWorldOptions(spec: CaseSpec, base: Partial<WorldOptions> = {}): Partial<WorldOptions> {
+export function securityWorldOptions(spec: CaseSpec, base: Pick<Partial<WorldOptions>, 'catalog' | 'bait'> = {}): Partial<WorldOptions> {
   const plan = spec.security;
   const options: Partial<WorldOptions> = {};
   if (spec.scenario.model.policy === 'obedient') options.policy = obedientPolicy(spec.script, spec.finalText, plan ?? NO_PLAN);
@@ -29,12 +29,8 @@ export function securityWorldOptions(spec: CaseSpec, base: Partial<WorldOptions>
     options.catalog = plantedCatalog(base.catalog ?? buildCatalog(spec.tools), onTools);
   }
   const errors = onTools.filter((p) => CARRIERS[p.carrier].channel === 'error');
-  if (errors.length > 0) {
-    const planted = plantedErrors(errors);
-    const before = base.beforeTool;
-    // Another feature's hook (a fault, a rug pull) runs first; its answer wins.
-    options.beforeTool = before ? async (call) => (await before(call)) ?? planted(call) : planted;
-  }
+  // Chained after the other features' hooks (world-options.ts): a fault or a rug pull answers first.
+  if (errors.length > 0) options.beforeTool = plantedErrors(errors);
   return options;
 }
 

@@ -12,7 +12,9 @@ export const auditIntegrityCheck: Check = {
   invariant: true,
   run({ audit, agent }) {
     if (audit.missing) {
-      return [fail(CONTROL, 'the agent wrote no audit file at AGENT_CHAOS_AUDIT_FILE')];
+      return [
+        fail(CONTROL, 'the agent wrote no audit file at AGENT_CHAOS_AUDIT_FILE and exported no OTLP traces to OTEL_EXPORTER_OTLP_ENDPOINT'),
+      ];
     }
     const findings: Finding[] = [];
     for (const bad of audit.lines.filter((l) => !l.ok)) {
@@ -24,7 +26,7 @@ export const auditIntegrityCheck: Check = {
     const first = valid[0];
     const last = valid.at(-1);
     if (!first) {
-      findings.push(fail(CONTROL, 'the audit has no valid record'));
+      findings.push(fail(CONTROL, `the audit (${audit.channel === 'otlp' ? 'OTLP traces' : 'file'}) has no valid record`));
       return findings;
     }
     if (first.ok && first.record.type !== 'run.started') {

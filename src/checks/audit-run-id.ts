@@ -1,6 +1,7 @@
 import type { Finding } from '../runner/results.js';
+import type { AuditLog } from '../world/audit-intake.js';
 import { auditEvidence, fail, pass } from './evidence.js';
-import type { Check } from './types.js';
+import type { Check, CrossCaseCheck } from './types.js';
 
 const CONTROL = 'audit.run-id';
 
@@ -8,14 +9,13 @@ const CONTROL = 'audit.run-id';
 export const auditRunIdCheck: Check = {
   control: CONTROL,
   section: 'audit',
-  title: 'One run id per run, tied to the trigger on every record',
+  title: 'One run id per run, unique across runs, tied to the trigger on every record',
   invariant: true,
   run({ audit, spec }) {
     const records = audit.lines.flatMap((l) => (l.ok ? [{ line: l.line, record: l.record }] : []));
     if (records.length === 0) return [];
     const findings: Finding[] = [];
-    const runIds = new Map<string, number>();
-    for (const { line, record } of records) if (!runIds.has(record.run_id)) runIds.set(record.run_id, line);
+    const runIds = firstLines(audit);
     if (runIds.size > 1) {
       const [[firstId], [otherId, otherLine]] = [...runIds.entries()] as [[string, number], [string, number]];
       const other = records.find((r) => r.line === otherLine);
@@ -50,3 +50,41 @@ export const auditRunIdCheck: Check = {
     return findings;
   },
 };
+
+/** Each run id of the audit with the line it first appears on. */
+function firstLines(audit: AuditLog): Map<string, number> {
+  const ids = new Map<string, number>();
+  for (const l of audit.lines) if (l.ok && !ids.has(l.record.run_id)) ids.set(l.record.run_id, l.line);
+  return ids;
+}
+
+/**
+ * "Unique across runs": a run id an earlier case of the same suite already used fails the later
+ * case. Cases are fed in plan order, so which case is blamed never depends on timing.
+ */
+export function uniqueRunIds(): CrossCaseCheck {
+  const owners = new Map<string, string>();
+  return {
+    control: CONTROL,
+    next(result, audit) {
+      if (!audit) return [];
+      const findings: Finding[] = [];
+      for (const [runId, line] of firstLines(audit)) {
+        const owner = owners.get(runId);
+        if (owner === undefined) {
+          owners.set(runId, result.id);
+          continue;
+        }
+        const record = audit.lines.find((l) => l.line === line);
+        findings.push(
+          fail(
+            CONTROL,
+            `run id "${runId}" was already used by case ${owner}: every run needs its own run id, or their audits cannot be told apart`,
+            record ? [auditEvidence(line, record.ok ? record.record : record.raw)] : [],
+          ),
+        );
+      }
+      return findings;
+    },
+  };
+}

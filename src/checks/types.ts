@@ -2,7 +2,7 @@ import type { AgentOutcome } from '../agents/types.js';
 import type { Manifest, PackName } from '../config/manifest.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { CaseSpec } from '../runner/case.js';
-import type { Finding } from '../runner/results.js';
+import type { CaseResult, Finding } from '../runner/results.js';
 import type { AuditLog } from '../world/audit-intake.js';
 
 /** Everything a check may look at for one case. Checks are pure: same context, same findings. */
@@ -14,6 +14,11 @@ export interface CheckContext {
   agent: AgentOutcome;
   /** What the world issued this run, to tell the agent's own credentials from others. */
   world: { clientId: string; modelKey: string; baseUrl: string };
+  /**
+   * The run's wall-clock window, ms since epoch: from the trigger's receipt to the audit being
+   * read. Nothing the agent did can lie outside it.
+   */
+  window?: { startedAt: number; endedAt: number };
 }
 
 /** One control, made testable. */
@@ -29,4 +34,14 @@ export interface Check {
   invariant?: boolean;
   /** Findings for this case; none means "not applicable here". */
   run(ctx: CheckContext): Finding[];
+}
+
+/**
+ * A check across the cases of one run (e.g. run ids unique across runs). It is fed every result
+ * in plan order, never completion order, so its verdicts are deterministic.
+ */
+export interface CrossCaseCheck {
+  control: string;
+  /** Findings for this case given the cases before it; the check keeps its own state. */
+  next(result: CaseResult, audit: AuditLog | undefined): Finding[];
 }

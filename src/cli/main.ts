@@ -1,10 +1,11 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { PACK_NAMES } from '../config/common.js';
-import { AgentChaosError, ConfigError } from '../errors.js';
+import { AgentChaosError, ConfigError, UsageError } from '../errors.js';
 import { packageVersion } from '../paths.js';
 import { initCommand } from './init.js';
 import { listCommand } from './list.js';
 import { mcpServerCommand } from './mcp-server.js';
+import { replayCommand } from './replay.js';
 import { reportMergeCommand } from './report.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
@@ -17,6 +18,8 @@ export interface CliIo {
   stderr: NodeJS.WritableStream;
   cwd: string;
 }
+
+const REPORT_DEFAULTS = { junit: 'reports/junit.xml', json: 'reports/results.json', report: 'reports/readiness.md' } as const;
 
 function intArg(min: number) {
   return (value: string): number => {
@@ -46,9 +49,9 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--corpus <dir...>', 'extra injection corpora (a corpus folder, or a folder of them)')
     .option('--sample <n>', "cases per injection scenario, a seeded sample covering every technique, or 'all'", sampleArg)
     .option('--seed <n>', 'run seed (same seed, same cases and report)', intArg(0))
-    .option('--junit <file>', 'JUnit XML report', 'reports/junit.xml')
-    .option('--json <file>', 'JSON results', 'reports/results.json')
-    .option('--report <file>', 'readiness report, Markdown (.md) or HTML (.html)', 'reports/readiness.md')
+    .option('--junit <file>', 'JUnit XML report', REPORT_DEFAULTS.junit)
+    .option('--json <file>', 'JSON results', REPORT_DEFAULTS.json)
+    .option('--report <file>', 'readiness report, Markdown (.md) or HTML (.html)', REPORT_DEFAULTS.report)
     .option('--reporter <name...>', 'extra reporters: a built-in name or a module path')
     .option('--shard <i/n>', 'run shard I of N of the plan', parseShard)
     .option('--concurrency <n>', 'cases at once', intArg(1))
@@ -76,6 +79,40 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .argument('[files...]', 'files or folders; a folder with a corpus.yaml is a corpus (default: the config and the built-in packs)')
     .option('-c, --config <file>', 'agent manifest')
     .action((files: string[], opts) => setCode(validateCommand(files, opts, io)));
+
+  program
+    .command('replay')
+    .description(
+      "print one case's chain as a timeline from a JSON report: trigger, model turns, tool calls and decisions, faults, approvals, escalation, the end",
+    )
+    .argument('[results]', 'JSON results of a run (run --json FILE)')
+    .option('--case <id>', 'the case to show (default: the first failed case, else the first)')
+    .option('--seed <n>', 'with --path: the run seed of the fuzz case to run again', intArg(0))
+    .option('--path <path>', "with --case and --seed: run a fuzz case's shrunk counterexample again (fast-check path)", parseFuzzPath)
+    .option('-c, --config <file>', 'with --path: the agent manifest')
+    .action(async (results: string | undefined, opts) => {
+      if (opts.path === undefined) return setCode(await replayCommand(results, opts, io));
+      if (results !== undefined || opts.case === undefined || opts.seed === undefined) {
+        throw new UsageError(
+          'replay --path runs one fuzz case again: give --case ID --seed S --path P (and --config FILE), no results file',
+        );
+      }
+      // The same run `run --case --seed --fuzz-path` does: one case, its counterexample, full reports.
+      setCode(
+        await runCommand(
+          {
+            config: opts.config,
+            case: [opts.case],
+            seed: opts.seed,
+            fuzzPath: opts.path,
+            junit: REPORT_DEFAULTS.junit,
+            json: REPORT_DEFAULTS.json,
+            report: REPORT_DEFAULTS.report,
+          },
+          io,
+        ),
+      );
+    });
 
   const report = program.command('report').description('work with JSON results');
   report

@@ -36,6 +36,8 @@ export const manifestSchema = z
         model_tokens_per_run: positiveInt.optional(),
         model_calls_per_run: positiveInt.optional(),
         tool_timeout_ms: positiveInt.optional(),
+        /** How long the agent waits on the model; budget.timeout holds model calls to it (default: tool_timeout_ms). */
+        model_timeout_ms: positiveInt.optional(),
         circuit_breaker_after: positiveInt.optional(),
         approval_timeout_ms: positiveInt.optional(),
         run_timeout_ms: positiveInt.optional(),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CANARY_GROUPS, CANARY_KINDS } from '../adversary/canaries.js';
 import { CARRIER_NAMES } from '../adversary/carriers/names.js';
 import { MALFORMED_KINDS } from '../chaos/malformed.js';
+import { faultRuleSchema } from '../chaos/schema.js';
 import { PACK_NAMES, toolNameSchema } from './common.js';
 import { GOAL_ACTIONS } from './corpus.js';
 import { scenarioHumanSchema, scenarioIdentitySchema } from './scenario-identity.js';
@@ -25,16 +26,28 @@ export const scriptedCallSchema = z.strictObject({
   variant_of: z.strictObject({ call: z.number().int().min(0), change: z.enum(['content', 'target']) }).optional(),
 });
 
-const toolCallsTurn = z.strictObject({ tool_calls: z.array(scriptedCallSchema).min(1) });
-const textTurn = z.strictObject({ text: z.string() });
+/** Output tokens the answer claims in `usage` beyond its text (a model asked for huge outputs). */
+const extraOutputTokens = z.number().int().min(0).max(100_000_000).optional();
+
+/** Budgets a repeat can be sized by, so a loop outruns whatever cap the manifest sets. */
+export const REPEAT_BUDGETS = ['tool_calls_per_run', 'write_actions_per_run', 'model_calls_per_run'] as const;
+export type RepeatBudget = (typeof REPEAT_BUDGETS)[number];
+
+const toolCallsTurn = z.strictObject({ tool_calls: z.array(scriptedCallSchema).min(1), extra_output_tokens: extraOutputTokens });
+const textTurn = z.strictObject({ text: z.string(), extra_output_tokens: extraOutputTokens });
 const repeatTurn = z.strictObject({
   repeat: z.strictObject({
-    times: z.number().int().min(1).max(1000),
+    /** A count, or the manifest's cap plus a few: `{over: tool_calls_per_run, plus: 3}`. */
+    times: z.union([
+      z.number().int().min(1).max(1000),
+      z.strictObject({ over: z.enum(REPEAT_BUDGETS), plus: z.number().int().min(1).max(100).default(3) }),
+    ]),
     tool_calls: z.array(scriptedCallSchema).min(1),
+    extra_output_tokens: extraOutputTokens,
   }),
 });
 export const scriptTurnSchema = z.union([toolCallsTurn, textTurn, repeatTurn], {
-  error: 'a turn is one of {tool_calls: [...]}, {text: "..."} or {repeat: {times, tool_calls}}',
+  error: 'a turn is one of {tool_calls: [...]}, {text: "..."} or {repeat: {times, tool_calls}} (each may add extra_output_tokens)',
 });
 export type ScriptTurn = z.output<typeof scriptTurnSchema>;
 export type ScriptedCall = z.output<typeof scriptedCallSchema>;
@@ -126,6 +139,8 @@ export const scenarioSchema = z
     identity: scenarioIdentitySchema.optional(),
     /** The human approver's behaviour; default: approves every request on its first poll. */
     human: scenarioHumanSchema.optional(),
+    /** Chaos: faults the world injects on tools or the model (docs/writing-scenarios.md#faults). */
+    faults: z.array(faultRuleSchema.extend({ target: toolRefSchema })).default([]),
     /**
      * Injection payloads from a corpus, planted in carriers: the scenario expands into one case per
      * entry and carrier (`<id>/<entry>@<carrier>`), or a seeded stratified sample of them.

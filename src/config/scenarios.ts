@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { ANY_TOOL_TARGET, MODEL_TARGET } from '../chaos/schema.js';
 import { findCheck } from '../checks/index.js';
 import { ConfigError } from '../errors.js';
 import { BUILTIN_TOOLS } from '../world/tools/catalog.js';
@@ -73,6 +74,14 @@ function checkReferences(doc: LocatedDocument, scenario: Scenario): void {
   if (fuzzTool !== undefined && (fuzzTool === '@unknown' || (!fuzzTool.startsWith('@') && !known.has(fuzzTool)))) {
     throw new ConfigError(doc.locate(['fuzz', 'tool']), `fuzz needs a tool the world serves, not "${fuzzTool}"`);
   }
+  scenario.faults.forEach((rule, f) => {
+    const { target } = rule;
+    if (target === MODEL_TARGET || target === ANY_TOOL_TARGET || target.startsWith('@') || known.has(target)) return;
+    throw new ConfigError(
+      doc.locate(['faults', f, 'target']),
+      `unknown fault target "${target}": a tool the world serves, an @role, "${ANY_TOOL_TARGET}" (every tool) or "${MODEL_TARGET}"`,
+    );
+  });
 }
 
 /** Every scenario file of one pack folder, in file-name order. */

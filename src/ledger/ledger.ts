@@ -37,12 +37,16 @@ export interface ToolEntry extends EntryBase {
   executed: boolean;
   /** The model's tool-call id this request answers, matched by header, _meta or tool+args. */
   callId: string | undefined;
+  /** How the world knows `callId`: the agent `sent` it (header, `_meta`), or the world `matched` tool and arguments to a proposal. */
+  callIdSource?: 'sent' | 'matched';
   /** What the world answered: the result, or the error/fault. */
   result?: unknown;
   error?: string;
   fault?: string;
   /** What a fault hook noted about its answer, e.g. the malformed response served and how the contract judges it. */
   faultDetail?: Record<string, unknown>;
+  /** The agent hung up before the answer was complete (it gave up on a held or trickled fault answer). */
+  abandoned?: boolean;
   /** IDs and URLs the call created or changed. */
   externalIds: string[];
 }
@@ -65,6 +69,8 @@ export interface ModelEntry extends EntryBase {
   /** Why the world refused it: a wrong key, or a body that is not a request of this API. */
   rejected?: 'invalid_key' | 'bad_request';
   fault?: string;
+  /** The agent hung up before the answer was complete (it gave up on a held or trickled fault answer). */
+  abandoned?: boolean;
   /** Planted injections this request carried to the model, as the adversary saw them. */
   injections?: InjectionSighting[];
 }

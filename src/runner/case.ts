@@ -1,5 +1,6 @@
 import type { SecurityPlan } from '../adversary/security-plan.js';
 import type { BaitCall, MalformedKind } from '../chaos/malformed.js';
+import type { ResolvedFaultRule } from '../chaos/schema.js';
 import type { PackName } from '../config/manifest.js';
 import type { Scenario, ToolDefinition, ToolRole } from '../config/scenario.js';
 
@@ -27,6 +28,8 @@ export interface ResolvedCall {
 export interface ResolvedTurn {
   toolCalls: ResolvedCall[];
   text?: string;
+  /** Output tokens to claim beyond the answer's own (huge outputs). */
+  extraOutputTokens?: number;
 }
 
 /** One case of the plan: a scenario made concrete for one manifest and one seed. */
@@ -46,6 +49,8 @@ export interface CaseSpec {
   hints: Scenario['hints'];
   /** How each role the script used was resolved for this manifest. */
   roles: Partial<Record<ToolRole, string>>;
+  /** The scenario's faults, targets resolved (`faults:`). */
+  faults?: ResolvedFaultRule[];
   /** Set when the case does not apply to this manifest; the reason is reported. */
   skip?: string;
   /** Injection payloads and secret bait, where they are planted, and what the obedient model will do. */

@@ -2,11 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentAdapter, AgentOutcome } from '../agents/types.js';
-import { runChecks } from '../checks/index.js';
+import { crossCaseJudge, runChecks } from '../checks/index.js';
 import type { Manifest } from '../config/manifest.js';
 import { AgentStartError } from '../errors.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { type AuditLog, readAuditFile } from '../world/audit-intake.js';
+import { readRunAudit } from '../world/audit-channel.js';
+import type { AuditLog } from '../world/audit-intake.js';
 import { WorldHost } from '../world/host.js';
 import { createWorld, type WorldOptions } from '../world/world.js';
 import type { CaseSpec, Trigger } from './case.js';
@@ -27,6 +28,8 @@ export interface ExecuteOptions {
   replayCommand(spec: CaseSpec): string;
   /** Fuzz cases: runs per case (overriding the scenario's), or the path of one counterexample to replay. */
   fuzz?: FuzzSettings;
+  /** World options on top of the scenario's (programmatic use and tests: a fault hook, a human). */
+  worldOptions?: (spec: CaseSpec) => Partial<WorldOptions>;
   /** Receives each result in plan order, as soon as every earlier case is done. */
   onCaseEnd(result: CaseResult): Promise<void> | void;
   signal?: AbortSignal;
@@ -42,20 +45,24 @@ export async function executeCases(options: ExecuteOptions): Promise<void> {
   await host.start();
   if (options.adapter.kind === 'module') host.enableInProcess();
   const signal = options.signal ?? new AbortController().signal;
-  const done = new Map<number, CaseResult>();
+  const done = new Map<number, FinishedCase>();
+  const judgeAcrossCases = crossCaseJudge();
   let nextToEmit = 0;
   let nextToStart = 0;
   let fatal: unknown;
 
-  // One emitter at a time: two workers finishing together must not hand results on interleaved
-  // (reporters stream, and a streamed JSON document is only valid written in order).
+  // Cross-case checks see cases here, in plan order, whatever order they finished in. One emitter
+  // at a time: two workers finishing together must not hand results on interleaved (reporters
+  // stream, and a streamed JSON document is only valid written in order).
   let emitting: Promise<void> = Promise.resolve();
   const emitReady = () => {
     emitting = emitting.then(async () => {
       for (let r = done.get(nextToEmit); r; r = done.get(nextToEmit)) {
+        const spec = options.cases[nextToEmit] as CaseSpec;
         done.delete(nextToEmit);
         nextToEmit++;
-        await options.onCaseEnd(r);
+        // Canaries masked last, before any reporter sees the result.
+        await options.onCaseEnd(maskResult(judgeAcrossCases(r.result, r.audit), spec));
       }
     });
     return emitting;
@@ -84,7 +91,13 @@ export async function executeCases(options: ExecuteOptions): Promise<void> {
   if (fatal !== undefined) throw fatal;
 }
 
-async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions, signal: AbortSignal): Promise<CaseResult> {
+/** A judged case, with its audit for the checks across cases. */
+interface FinishedCase {
+  result: CaseResult;
+  audit?: AuditLog;
+}
+
+async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions, signal: AbortSignal): Promise<FinishedCase> {
   const startedAt = new Date();
   const base = {
     index: spec.index,
@@ -98,21 +111,21 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
     startedAt: startedAt.toISOString(),
   };
   const noAgent = { exitCode: null, signal: null, timedOut: false, stdoutTail: '', stderrTail: '' };
-  if (spec.skip) return { ...base, status: 'skipped', findings: [], skipReason: spec.skip, agent: noAgent, durationMs: 0 };
+  if (spec.skip) return { result: { ...base, status: 'skipped', findings: [], skipReason: spec.skip, agent: noAgent, durationMs: 0 } };
 
   try {
     if (spec.fuzz) {
-      const fuzzed = await runFuzzCase(spec, base, options.fuzz ?? {}, (extra, timeoutMs) =>
+      // A fuzz case is many runs; its run ids are not one run's, so it takes no part in checks across cases.
+      const result = await runFuzzCase(spec, base, options.fuzz ?? {}, (extra, timeoutMs) =>
         runInWorld(spec, host, options, signal, extra, timeoutMs),
       );
-      return maskResult(fuzzed, spec);
+      return { result };
     }
     const run = await runInWorld(spec, host, options, signal);
     const { outcome, audit, findings } = run;
     const error = caseError(outcome, audit, options.caseTimeoutMs);
-    // Canaries masked before any reporter sees the result.
-    return maskResult(
-      {
+    return {
+      result: {
         ...base,
         status: error ? 'error' : findings.some((f) => f.status === 'fail') ? 'failed' : 'passed',
         findings,
@@ -121,17 +134,19 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
         durationMs: Date.now() - startedAt.getTime(),
         transcript: transcriptOf(run),
       },
-      spec,
-    );
+      audit,
+    };
   } catch (err) {
     if (err instanceof AgentStartError) throw err;
     return {
-      ...base,
-      status: 'error',
-      findings: [],
-      error: { kind: 'harness', message: `the harness failed on this case: ${(err as Error).message}` },
-      agent: noAgent,
-      durationMs: Date.now() - startedAt.getTime(),
+      result: {
+        ...base,
+        status: 'error',
+        findings: [],
+        error: { kind: 'harness', message: `the harness failed on this case: ${(err as Error).message}` },
+        agent: noAgent,
+        durationMs: Date.now() - startedAt.getTime(),
+      },
     };
   }
 }
@@ -157,10 +172,12 @@ async function runInWorld(
   extra: Partial<WorldOptions> = {},
   timeoutMs = options.caseTimeoutMs,
 ): Promise<WorldRun> {
+  const startedAt = Date.now();
   const dir = await mkdtemp(join(tmpdir(), 'agent-chaos-'));
   const slot = host.allocate();
   const world = createWorld({
     ...worldOptionsFor(spec, options.manifest),
+    ...options.worldOptions?.(spec),
     ...extra,
     spec,
     manifest: options.manifest,
@@ -180,7 +197,7 @@ async function runInWorld(
       // Ends requests still hanging in the world (hung tools, a module agent past its timeout).
       await world.close();
     }
-    const audit = await readAuditFile(auditFile);
+    const audit = await readRunAudit(auditFile, world.ledger);
     const findings = runChecks({
       spec: { ...spec, trigger },
       manifest: options.manifest,
@@ -188,6 +205,7 @@ async function runInWorld(
       audit,
       agent: outcome,
       world: { clientId: world.clientId, modelKey: world.modelKey, baseUrl: world.baseUrl },
+      window: { startedAt, endedAt: Date.now() },
     });
     return { trigger, outcome, audit, ledger: world.ledger, findings };
   } finally {
@@ -212,6 +230,9 @@ export function transcriptOf(run: WorldRun): CaseTranscript {
     trigger: run.trigger,
     ledger: run.ledger.entries,
     audit: run.audit.lines.map((l) => (l.ok ? l.record : { line: l.line, invalid: l.problem, raw: l.raw })),
+    auditLines: run.audit.lines.map((l) => l.line),
+    auditChannel: run.audit.channel,
+    events: run.ledger.events,
   };
 }
 

@@ -1,9 +1,10 @@
 import { CARRIERS } from '../adversary/carriers/index.js';
 import { type InjectionVariant, injectionVariants } from '../adversary/injection-cases.js';
 import { planSecurity } from '../adversary/plan-security.js';
+import { ANY_TOOL_TARGET, MODEL_TARGET, type ResolvedFaultRule } from '../chaos/schema.js';
 import type { Corpus } from '../config/corpora.js';
 import type { Manifest } from '../config/manifest.js';
-import type { ScriptedCall, ToolRole } from '../config/scenario.js';
+import type { ScriptedCall, ScriptTurn, ToolRole } from '../config/scenario.js';
 import type { LoadedScenario } from '../config/scenarios.js';
 import { deriveSeed, Rng, seededFaker, stableTag } from '../random.js';
 import { buildCatalog } from '../world/tools/catalog.js';
@@ -92,11 +93,28 @@ function planCase(scenario: LoadedScenario, id: string, index: number, options: 
   // A fuzz scenario without a script calls its tool once, so each run has a response to fuzz.
   const turns =
     scenario.fuzz && scenario.model.script.length === 0 ? [{ tool_calls: [{ tool: scenario.fuzz.tool }] }] : scenario.model.script;
+  const extra = (tokens: number | undefined) => (tokens ? { extraOutputTokens: tokens } : {});
   for (const turn of turns) {
-    if ('text' in turn) script.push({ toolCalls: [], text: turn.text });
-    else if ('tool_calls' in turn) script.push({ toolCalls: resolveCalls(turn.tool_calls, script.length) });
-    else for (let r = 0; r < turn.repeat.times; r++) script.push({ toolCalls: resolveCalls(turn.repeat.tool_calls, script.length) });
+    if ('text' in turn) script.push({ toolCalls: [], text: turn.text, ...extra(turn.extra_output_tokens) });
+    else if ('tool_calls' in turn)
+      script.push({ toolCalls: resolveCalls(turn.tool_calls, script.length), ...extra(turn.extra_output_tokens) });
+    else {
+      const times = repeatTimes(turn, options.manifest);
+      if (times === undefined) skip ??= `the manifest sets no budgets.${(turn.repeat.times as { over: string }).over} to repeat past`;
+      for (let r = 0; r < (times ?? 0); r++) {
+        script.push({ toolCalls: resolveCalls(turn.repeat.tool_calls, script.length), ...extra(turn.repeat.extra_output_tokens) });
+      }
+    }
   }
+
+  const faults: ResolvedFaultRule[] = scenario.faults.map((rule) => {
+    const { target } = rule;
+    if (target === MODEL_TARGET) return { ...rule, target: { kind: 'model' } };
+    if (target === ANY_TOOL_TARGET) return { ...rule, target: { kind: 'any-tool' } };
+    const name = target.startsWith('@') ? roles.resolve(target.slice(1) as ToolRole) : target;
+    if (name === undefined) skip ??= `the manifest has no tool for the role ${target}`;
+    return { ...rule, target: { kind: 'tool', name: name ?? target } };
+  });
 
   const hostile = (scenario.mcp?.hostile ?? []).map((h, i) => {
     const name = (ref: string) => (ref.startsWith('@') ? roles.resolve(ref.slice(1) as ToolRole) : ref);
@@ -158,6 +176,7 @@ function planCase(scenario: LoadedScenario, id: string, index: number, options: 
     tools: [...options.manifest.tools.custom, ...scenario.tools],
     hints: scenario.hints,
     roles: roles.resolved,
+    faults,
     ...(skip ? { skip } : {}),
     ...(fuzz ? { fuzz } : {}),
     ...(hostile.length > 0 ? { hostile } : {}),
@@ -179,6 +198,15 @@ function planFuzz(fuzz: NonNullable<LoadedScenario['fuzz']>, roles: RoleResolver
     return [{ tool: name, args }];
   });
   return { tool, ...(fuzz.runs ? { runs: fuzz.runs } : {}), ...(fuzz.kinds ? { kinds: fuzz.kinds } : {}), baits };
+}
+
+// A repeat sized by a budget runs past that cap; a manifest without the budget has nothing to outrun.
+const MAX_REPEAT = 1000;
+function repeatTimes(turn: Extract<ScriptTurn, { repeat: unknown }>, manifest: Manifest): number | undefined {
+  const { times } = turn.repeat;
+  if (typeof times === 'number') return times;
+  const cap = manifest.budgets[times.over];
+  return cap === undefined ? undefined : Math.min(MAX_REPEAT, cap + times.plus);
 }
 
 /** Maps script roles to this manifest's tools, once per case, so a role names one tool throughout. */

@@ -55,7 +55,14 @@ export interface CaseResult {
 export interface CaseTranscript {
   trigger: unknown;
   ledger: unknown[];
+  /** The audit's records in order; a line that was not a valid record is `{line, invalid, raw}`. */
   audit: unknown[];
+  /** The audit line (file) or stream position (OTLP) of each `audit` entry. */
+  auditLines?: number[];
+  /** Which channel the audit came from. */
+  auditChannel?: 'file' | 'otlp';
+  /** World events that are not requests: revocations, approvals decided, schema changes. */
+  events?: unknown[];
 }
 
 export interface RunInfo {

@@ -12,7 +12,7 @@ import { type LoadedScenario, loadPacks } from '../config/scenarios.js';
 import { UsageError } from '../errors.js';
 import { packageRoot, packageVersion } from '../paths.js';
 import type { CaseSpec } from './case.js';
-import { executeCases } from './execute.js';
+import { type ExecuteOptions, executeCases } from './execute.js';
 import type { FuzzSettings } from './fuzz.js';
 import { planCases, type Shard } from './plan.js';
 import type { RunSummary } from './results.js';
@@ -43,6 +43,8 @@ export interface SuiteOptions {
   reporter: Reporter;
   /** Fuzz cases: `runs` per case, or the `path` of one counterexample to replay (one fuzz case only). */
   fuzz?: FuzzSettings;
+  /** World options on top of each scenario's own (programmatic use and tests). */
+  worldOptions?: ExecuteOptions['worldOptions'];
   /** How to call the CLI in printed replay commands, e.g. `npx agent-chaos`. */
   cliName?: string;
   signal?: AbortSignal;
@@ -117,6 +119,7 @@ export async function runSuite(options: SuiteOptions): Promise<RunSummary> {
     caseTimeoutMs: options.caseTimeoutMs ?? manifest.run?.case_timeout_ms ?? DEFAULT_CASE_TIMEOUT_MS,
     fuzz: options.fuzz,
     replayCommand: (spec) => replayCommand(options, adapter.kind, seed, spec),
+    worldOptions: options.worldOptions,
     onCaseEnd: async (result) => {
       summarizer.add(result);
       await options.reporter.onCaseEnd?.(result);

@@ -128,14 +128,26 @@ export function parseAudit(text: string, channel: AuditLog['channel'] = 'file'):
       lines.push({ line, ok: false, raw, problem: `not JSON (${(err as Error).message})` });
       return;
     }
-    const parsed = auditRecordSchema.safeParse(value);
-    if (parsed.success) lines.push({ line, ok: true, record: parsed.data, raw });
-    else {
-      const issue = parsed.error.issues[0];
-      const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-      lines.push({ line, ok: false, raw, problem: `${where}${issue?.message ?? 'invalid record'}` });
-    }
+    lines.push(auditLine(value, line, raw));
   });
+  return auditLog(lines, channel);
+}
+
+/**
+ * One value checked against the contract §4 schema. `describe` names where a bad field came from
+ * (the OTLP channel names the span attribute), so the problem says what to fix.
+ */
+export function auditLine(value: unknown, line: number, raw: string, describe?: (path: string) => string): AuditLine {
+  const parsed = auditRecordSchema.safeParse(value);
+  if (parsed.success) return { line, ok: true, record: parsed.data, raw };
+  const issue = parsed.error.issues[0];
+  const path = issue ? issue.path.join('.') : '';
+  const where = path === '' ? '' : `${describe ? describe(path) : path}: `;
+  return { line, ok: false, raw, problem: `${where}${issue?.message ?? 'invalid record'}` };
+}
+
+/** An audit log from checked lines. */
+export function auditLog(lines: AuditLine[], channel: AuditLog['channel']): AuditLog {
   return { channel, lines, records: lines.flatMap((l) => (l.ok ? [l.record] : [])), missing: false };
 }
 

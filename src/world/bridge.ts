@@ -25,11 +25,14 @@ export async function toFetchRequest(req: IncomingMessage, res: ServerResponse, 
 
 /**
  * Writes a Fetch `Response` to node:http. Bodies are streamed chunk by chunk as they come, so
- * server-sent events reach the client one by one; `Response.error()` drops the connection.
+ * server-sent events reach the client one by one; `Response.error()` resets the connection, and
+ * a body that errors part-way drops it.
  */
 export async function writeFetchResponse(res: ServerResponse, response: Response): Promise<void> {
   if (response.type === 'error') {
-    res.destroy();
+    // A network error is a dropped connection: reset it (RST), as a crashed upstream would.
+    if (res.socket && !res.socket.destroyed) res.socket.resetAndDestroy();
+    else res.destroy();
     return;
   }
   res.statusCode = response.status;

@@ -5,6 +5,7 @@ import type { CaseSpec } from '../runner/case.js';
 import type { HumanPolicy } from './human.js';
 import type { Identity } from './identity.js';
 import type { IdSource } from './ids.js';
+import type { BeforeModelHook } from './model/fault-hook.js';
 import type { CallIdMatcher } from './tools/call-id.js';
 import type { BeforeToolHook } from './tools/execute.js';
 import type { CatalogTool, ToolContext } from './tools/types.js';
@@ -34,6 +35,7 @@ export interface WorldContext {
   readonly beforeTool: BeforeToolHook | undefined;
   /** Told once of every request the world has answered, its entry complete (`stamp`). */
   readonly answered: ((entry: LedgerEntry) => void) | undefined;
+  readonly beforeModel: BeforeModelHook | undefined;
   /** Aborted when the world closes: anything held open (hangs, streams) lets go. */
   readonly closing: AbortSignal;
   now(): number;
@@ -63,4 +65,39 @@ export function stamp(ctx: WorldContext, entry: LedgerEntry, status: number): vo
 export function settle(ctx: WorldContext, entry: LedgerEntry, response: Response): Response {
   stamp(ctx, entry, response.status);
   return response;
+}
+
+/**
+ * `settle` for a fault's answer, whose body may take its time (trickled, cut): the entry's end is
+ * stamped again when the body is done, and marked `abandoned` when the agent stops reading first.
+ */
+export function settleBody(ctx: WorldContext, entry: LedgerEntry & { abandoned?: boolean }, response: Response): Response {
+  stamp(ctx, entry, response.status);
+  if (!response.body) return response;
+  const reader = response.body.getReader();
+  const end = () => stamp(ctx, entry, entry.status);
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (!done) return controller.enqueue(value);
+        end();
+        controller.close();
+      } catch (error) {
+        end();
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      end();
+      if (!ctx.closing.aborted) entry.abandoned = true;
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+/** After a fault hook returns: notes when it let go because the agent hung up (not the world closing). */
+export function noteAbandoned(ctx: WorldContext, entry: { abandoned?: boolean }, signal: AbortSignal): void {
+  if (signal.aborted && !ctx.closing.aborted) entry.abandoned = true;
 }

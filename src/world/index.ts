@@ -1,3 +1,4 @@
+export type { Fault } from './fault.js';
 export { type HostedWorld, type RunSlot, WorldHost } from './host.js';
 export {
   type ApprovalDecision,
@@ -11,6 +12,7 @@ export {
   type HumanStep,
 } from './human.js';
 export { type BearerStatus, type BearerValidation, Identity } from './identity.js';
+export type { BeforeModelHook, ModelFault, ModelInvocation } from './model/fault-hook.js';
 export { ADVERSARY_MODEL } from './model/openai-chat.js';
 export { BUILTIN_TOOLS, buildCatalog, type ListedTool, listTools, schemaVersion } from './tools/catalog.js';
 export type { BeforeToolHook, ToolFault, ToolInvocation } from './tools/execute.js';

@@ -14,6 +14,7 @@ import { defaultHuman, type HumanPolicy } from './human.js';
 import { Identity, identityHandlers } from './identity.js';
 import { IdSource } from './ids.js';
 import { anthropicMessagesHandlers } from './model/anthropic-messages.js';
+import type { BeforeModelHook } from './model/fault-hook.js';
 import { openAiChatHandlers } from './model/openai-chat.js';
 import { openAiResponsesHandlers } from './model/openai-responses.js';
 import { otlpHandlers } from './otlp.js';
@@ -50,6 +51,8 @@ export interface WorldOptions {
    * place scenario moments plug in (revoke the client as the 3rd tool call is answered, ...).
    */
   afterRequest?: (entry: LedgerEntry, world: World) => void;
+  /** Called before every accepted model request (chat completions); the model's fault seam. */
+  beforeModel?: BeforeModelHook;
   /** Secret-looking variables added to `env()`, their values canaries. */
   bait?: Record<string, string>;
   /** Clock for the ledger, token expiry and approval times, ms since epoch (default `Date.now`). */
@@ -115,6 +118,7 @@ export function createWorld(options: WorldOptions): World {
     callIds: new CallIdMatcher(ledger),
     beforeTool: options.beforeTool,
     answered: options.afterRequest && ((entry) => afterRequest(entry)),
+    beforeModel: options.beforeModel,
     closing: closing.signal,
     now,
     url: (path) => `${baseUrl}${path}`,
@@ -178,6 +182,8 @@ export function createWorld(options: WorldOptions): World {
     },
     close() {
       if (!closing.signal.aborted) approvals.close();
+      // Checks tell a request the agent gave up on from one the world cut at the end.
+      if (!closing.signal.aborted) ledger.event('world.closed', {}, now());
       closing.abort();
       closed ??= mcp.close();
       return closed;

@@ -8,6 +8,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/agent-chaos.js');
 const REFERENCE = 'examples/reference-agent/agent-chaos.config.yaml';
 const NAIVE = 'examples/naive-agent/agent-chaos.config.yaml';
+const NAIVE_PACKS = ['--pack', 'authorization', '--pack', 'audit'];
 const tmp = mkdtempSync(join(tmpdir(), 'ac-e2e-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -34,7 +35,8 @@ describe('agent-chaos run', { timeout: 240_000 }, () => {
   });
 
   it('fails the naive agent: exit 1, authz failures naming what reached which backend', async () => {
-    const r = await cli(['run', '--config', NAIVE, ...reportFlags('naive')]);
+    // The naive agent has no timeouts: in the budgets pack it waits out every hung case.
+    const r = await cli(['run', '--config', NAIVE, ...NAIVE_PACKS, ...reportFlags('naive')]);
     expect(r.exitCode).toBe(1);
     const xml = readFileSync(out('naive.xml'), 'utf8');
     for (const control of ['authz.forbidden', 'authz.default-deny', 'authz.read-write']) expect(xml).toContain(`${control}: `);
@@ -43,11 +45,11 @@ describe('agent-chaos run', { timeout: 240_000 }, () => {
   });
 
   it('gives the same JUnit file for the same seed, byte for byte but for times', async () => {
-    await cli(['run', '--config', NAIVE, '--seed', '42', ...reportFlags('seed-a')]);
-    await cli(['run', '--config', NAIVE, '--seed', '42', '--concurrency', '1', ...reportFlags('seed-b')]);
+    await cli(['run', '--config', NAIVE, ...NAIVE_PACKS, '--seed', '42', ...reportFlags('seed-a')]);
+    await cli(['run', '--config', NAIVE, ...NAIVE_PACKS, '--seed', '42', '--concurrency', '1', ...reportFlags('seed-b')]);
     const a = readFileSync(out('seed-a.xml'), 'utf8');
     expect(timeless(a)).toBe(timeless(readFileSync(out('seed-b.xml'), 'utf8')));
-    await cli(['run', '--config', NAIVE, '--seed', '43', ...reportFlags('seed-c')]);
+    await cli(['run', '--config', NAIVE, ...NAIVE_PACKS, '--seed', '43', ...reportFlags('seed-c')]);
     expect(timeless(a)).not.toBe(timeless(readFileSync(out('seed-c.xml'), 'utf8')));
   });
 

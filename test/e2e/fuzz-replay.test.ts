@@ -48,6 +48,23 @@ describe('agent-chaos run, fuzz cases', () => {
     expect(a?.message).toMatch(/^the agent crashed/);
     expect(b?.message).toBe(a?.message);
     expect(b?.evidence.find((e) => e.ref === 'fuzz')?.excerpt).toBe(a?.evidence.find((e) => e.ref === 'fuzz')?.excerpt);
+
+    // `replay --case --seed --path` runs the same counterexample (its reports land in the cwd's reports/).
+    const path = /--fuzz-path (\S+)$/.exec(replay)?.[1] ?? '';
+    const viaReplay = await execa(
+      'node',
+      [BIN, 'replay', '--config', config, '--case', 'security/malformed-read-result', '--seed', '5', '--path', path],
+      {
+        cwd: tmp,
+        reject: false,
+        env: { NO_COLOR: '1' },
+      },
+    );
+    expect(viaReplay.exitCode).toBe(1);
+    const replayed = JSON.parse(readFileSync(join(tmp, 'reports/results.json'), 'utf8')).cases[0]?.findings.find(
+      (f: Finding) => f.control === 'security.malformed' && f.status === 'fail',
+    );
+    expect(replayed?.message).toBe(a?.message);
   });
 
   it('refuses --fuzz-path without one fuzz case, and a path that is not one', async () => {

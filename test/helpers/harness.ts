@@ -4,7 +4,7 @@ import type { PackName } from '../../src/config/common.js';
 import type { Manifest } from '../../src/config/manifest.js';
 import { loadManifest } from '../../src/config/manifest-file.js';
 import type { CaseResult, RunSummary } from '../../src/runner/results.js';
-import { runSuite } from '../../src/runner/run.js';
+import { runSuite, type SuiteOptions } from '../../src/runner/run.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const REFERENCE_CONFIG = resolve(ROOT, 'examples/reference-agent/agent-chaos.config.yaml');
@@ -30,6 +30,8 @@ export interface RunCasesOptions {
   /** Fuzz cases: runs per case (`--fuzz-runs`), or a counterexample path to replay (`--fuzz-path`). */
   fuzzRuns?: number;
   fuzzPath?: string;
+  /** World options on top of each scenario's (a fault hook, a human) for cases the YAML cannot express yet. */
+  worldOptions?: SuiteOptions['worldOptions'];
 }
 
 /**
@@ -62,6 +64,7 @@ export async function runCases(options: RunCasesOptions = {}): Promise<{ summary
           },
         }
       : {}),
+    worldOptions: options.worldOptions,
     reporter: collect,
   });
   return { summary, cases };

@@ -2,7 +2,7 @@ import { http, type RequestHandler } from 'msw';
 import type { ModelAnswer } from '../../adversary/policy.js';
 import { stableTag } from '../../random.js';
 import { isPlainObject } from '../canonical.js';
-import { settle, stamp, type WorldContext } from '../context.js';
+import { noteAbandoned, settle, settleBody, stamp, type WorldContext } from '../context.js';
 import { bearerOf, json, readJson } from '../http.js';
 import { chatChunks, sseStream } from './chat-stream.js';
 import { openModelEntry } from './entry.js';
@@ -47,7 +47,18 @@ export function openAiChatHandlers(ctx: WorldContext): RequestHandler[] {
         );
       }
 
-      const turn = ctx.model.answers++;
+      const held = AbortSignal.any([request.signal, ctx.closing]);
+      const fault = await ctx.beforeModel?.({ api: 'chat', turn: ctx.model.answers, stream: entry.stream, signal: held, entry });
+      if (fault) {
+        entry.fault = fault.name;
+        entry.endedAt = ctx.now();
+        noteAbandoned(ctx, entry, held);
+      }
+      if (fault && !fault.passThrough) return settleBody(ctx, entry, await fault.respond());
+
+      // An answer the agent cannot read does not spend the turn: the retry gets it.
+      const plays = !fault?.garbles;
+      const turn = plays ? ctx.model.answers++ : ctx.model.answers;
       const answer = ctx.model.policy.respond({
         turn,
         api: 'chat',
@@ -57,15 +68,17 @@ export function openAiChatHandlers(ctx: WorldContext): RequestHandler[] {
       });
       const usage = {
         input_tokens: estimateTokens(entry.inputText),
-        output_tokens: outputTokens(answer.text, answer.toolCalls, answer.extraOutputTokens),
+        output_tokens: Math.min(outputTokens(answer.text, answer.toolCalls, answer.extraOutputTokens), maxTokens(params) ?? Infinity),
       };
-      Object.assign(entry, {
-        turn,
-        text: answer.text,
-        usage,
-        proposed: answer.toolCalls.map(({ id, name, args, rawArgs }) => ({ id, name, args, rawArgs })),
-        ...(answer.injections ? { injections: answer.injections } : {}),
-      });
+      if (plays) {
+        Object.assign(entry, {
+          turn,
+          text: answer.text,
+          usage,
+          proposed: answer.toolCalls.map(({ id, name, args, rawArgs }) => ({ id, name, args, rawArgs })),
+          ...(answer.injections ? { injections: answer.injections } : {}),
+        });
+      }
 
       const reply: Reply = {
         id: `chatcmpl-${stableTag(ctx.spec.seed, `chat:${turn}`, 24)}`,
@@ -79,18 +92,22 @@ export function openAiChatHandlers(ctx: WorldContext): RequestHandler[] {
           total_tokens: usage.input_tokens + usage.output_tokens,
         },
       };
-      if (!entry.stream) return settle(ctx, entry, json(200, completion(reply)));
-
-      const includeUsage = isPlainObject(params.stream_options) && params.stream_options.include_usage === true;
-      entry.status = 200;
-      // The entry ends when the last event is out, not when the headers are.
-      const events = sseStream(chatChunks({ ...reply, text: answer.text, toolCalls: answer.toolCalls, includeUsage }), () =>
-        stamp(ctx, entry, 200),
-      );
-      return new Response(events, {
-        status: 200,
-        headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' },
-      });
+      let normal: Response;
+      if (!entry.stream) normal = json(200, completion(reply));
+      else {
+        const includeUsage = isPlainObject(params.stream_options) && params.stream_options.include_usage === true;
+        entry.status = 200;
+        // The entry ends when the last event is out, not when the headers are.
+        const events = sseStream(chatChunks({ ...reply, text: answer.text, toolCalls: answer.toolCalls, includeUsage }), () =>
+          stamp(ctx, entry, 200),
+        );
+        normal = new Response(events, {
+          status: 200,
+          headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' },
+        });
+      }
+      if (fault) return settleBody(ctx, entry, await fault.respond(normal));
+      return entry.stream ? normal : settle(ctx, entry, normal);
     }),
 
     http.get(ctx.url('/v1/models'), ({ request }) => {
@@ -139,6 +156,15 @@ function completion({ id, created, model, answer, finishReason, usage }: Reply) 
     choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
     usage,
   };
+}
+
+/**
+ * The output cap the agent asked for (`max_completion_tokens`, or the older `max_tokens`): a
+ * real model stops there, so a claimed huge output is held to it.
+ */
+function maxTokens(params: Record<string, unknown>): number | undefined {
+  const limit = params.max_completion_tokens ?? params.max_tokens;
+  return typeof limit === 'number' && Number.isInteger(limit) && limit > 0 ? limit : undefined;
 }
 
 function offeredNames(tools: unknown[]): string[] {

@@ -1,6 +1,7 @@
 import type { ToolEntry } from '../../ledger/ledger.js';
 import { isPlainObject } from '../canonical.js';
-import type { Draft, WorldContext } from '../context.js';
+import { type Draft, noteAbandoned, type WorldContext } from '../context.js';
+import type { Fault } from '../fault.js';
 import type { BearerRejection, BearerVerdict } from './bearer.js';
 import type { CatalogTool } from './types.js';
 
@@ -17,17 +18,13 @@ export interface ToolInvocation {
   entry: ToolEntry;
 }
 
-/** An answer a hook gives instead of running the tool (5xx, 429, malformed body, ...). */
-export interface ToolFault {
-  /** Fault name recorded in the ledger's `fault`. */
-  name: string;
-  respond(): Response | Promise<Response>;
-}
+/** An answer a hook gives instead of (or on top of) running the tool: 5xx, 429, malformed body, ... */
+export type ToolFault = Fault;
 
 /**
  * Called before every accepted tool call. Returning a fault answers with it instead of running
- * the tool; awaiting inside gives latency or a hang (until `signal` aborts); returning undefined
- * runs the tool.
+ * the tool (or, with `passThrough`, reshapes the tool's answer); awaiting inside gives latency
+ * or a hang (until `signal` aborts); returning undefined runs the tool.
  */
 export type BeforeToolHook = (call: ToolInvocation) => ToolFault | undefined | Promise<ToolFault | undefined>;
 
@@ -54,7 +51,7 @@ export type ToolCallOutcome =
   | { kind: 'refused'; entry: ToolEntry; reason: 'auth'; rejected: BearerRejection }
   | { kind: 'refused'; entry: ToolEntry; reason: 'unknown_tool' | 'bad_arguments' }
   | { kind: 'fault'; entry: ToolEntry; fault: ToolFault }
-  | { kind: 'ran'; entry: ToolEntry; result: unknown };
+  | { kind: 'ran'; entry: ToolEntry; result: unknown; fault?: ToolFault };
 
 /**
  * The one way a tool call is judged, run and recorded, for REST and MCP alike. The entry is
@@ -79,6 +76,7 @@ export async function executeTool(ctx: WorldContext, call: ToolCall): Promise<To
     effect: tool?.effect,
     executed: false,
     callId,
+    ...(callId === undefined ? {} : { callIdSource: call.sentCallId ? 'sent' : 'matched' }),
     externalIds: [],
   });
   if (!call.auth.ok) {
@@ -107,10 +105,15 @@ export async function executeTool(ctx: WorldContext, call: ToolCall): Promise<To
   });
   if (fault) {
     entry.fault = fault.name;
+    // When the hook let go; the answer, if one is ever sent, stamps it again.
+    entry.endedAt = ctx.now();
+    noteAbandoned(ctx, entry, call.signal);
+  }
+  if (fault && !fault.passThrough) {
     ctx.callIds.release(callId);
     return { kind: 'fault', entry, fault };
   }
   const { result, externalIds } = tool.run(args, ctx.tools);
   Object.assign(entry, { executed: true, result, externalIds });
-  return { kind: 'ran', entry, result };
+  return { kind: 'ran', entry, result, ...(fault ? { fault } : {}) };
 }

@@ -11,11 +11,11 @@ import { http, type RequestHandler } from 'msw';
 import type { OtherEntry } from '../../ledger/ledger.js';
 import { stableTag } from '../../random.js';
 import { isPlainObject } from '../canonical.js';
-import { arrival, settle, stamp, type WorldContext } from '../context.js';
-import { readJson } from '../http.js';
+import { arrival, settle, settleBody, stamp, type WorldContext } from '../context.js';
+import { json, readJson } from '../http.js';
 import { type BearerVerdict, checkBearer, unauthorized } from './bearer.js';
 import { listTools, schemaVersion } from './catalog.js';
-import { executeTool, type ToolCallOutcome } from './execute.js';
+import { executeTool, type ToolCallOutcome, type ToolFault } from './execute.js';
 
 /** `_meta` keys the world reads and writes on MCP messages. */
 export const MCP_META = {
@@ -31,9 +31,12 @@ export interface McpEndpoint {
 }
 
 interface RpcMessage {
+  id?: unknown;
   method?: unknown;
   params?: unknown;
 }
+
+type RpcId = string | number;
 
 /**
  * The tools over MCP Streamable HTTP at `/mcp`: one SDK server and one stateful transport per
@@ -63,10 +66,16 @@ export function mcpEndpoint(ctx: WorldContext): McpEndpoint {
     }),
   );
 
+  // Per JSON-RPC id of a tools/call in flight: the HTTP request that carried it (so a held call lets
+  // go when the agent hangs up), and a fault that must answer that HTTP request instead.
+  const carriers = new Map<RpcId, AbortSignal>();
+  const httpFaults = new Map<RpcId, { fault: ToolFault; outcome: ToolCallOutcome }>();
+
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const auth: BearerVerdict = extra.authInfo
       ? { ok: true, bearer: extra.authInfo.token, principal: extra.authInfo.clientId }
       : { ok: false, bearer: undefined, principal: undefined, rejected: 'missing_token' };
+    const carrier = carriers.get(extra.requestId);
     const outcome = await executeTool(ctx, {
       transport: 'mcp',
       method: 'POST',
@@ -76,10 +85,16 @@ export function mcpEndpoint(ctx: WorldContext): McpEndpoint {
       args: request.params.arguments,
       sentCallId: sentCallId(request.params),
       auth,
-      signal: AbortSignal.any([extra.signal, ctx.closing]),
+      signal: AbortSignal.any(carrier ? [extra.signal, ctx.closing, carrier] : [extra.signal, ctx.closing]),
     });
-    // The answer travels in an HTTP 200 whatever the tool did; errors are in the result.
-    stamp(ctx, outcome.entry, 200);
+    const fault = outcome.kind === 'fault' || outcome.kind === 'ran' ? outcome.fault : undefined;
+    if (fault && fault.mcp !== 'result') {
+      // Stamped with the HTTP answer the fault gives the whole request.
+      httpFaults.set(extra.requestId, { fault, outcome });
+    } else {
+      // The answer travels in an HTTP 200 whatever the tool did; errors are in the result.
+      stamp(ctx, outcome.entry, 200);
+    }
     return mcpResult(outcome);
   });
 
@@ -100,11 +115,28 @@ export function mcpEndpoint(ctx: WorldContext): McpEndpoint {
       return settleAll(ctx, entries, unauthorized(auth.rejected));
     }
     await connected;
-    const response = await transport.handleRequest(request, {
-      ...(body?.ok ? { parsedBody: body.value } : {}),
-      authInfo: { token: auth.bearer, clientId: auth.principal, scopes: [] },
+    const callIds = messages.filter(isToolCall).flatMap((m) => (typeof m.id === 'string' || typeof m.id === 'number' ? [m.id] : []));
+    for (const id of callIds) carriers.set(id, request.signal);
+    let response: Response;
+    try {
+      response = await transport.handleRequest(request, {
+        ...(body?.ok ? { parsedBody: body.value } : {}),
+        authInfo: { token: auth.bearer, clientId: auth.principal, scopes: [] },
+      });
+    } finally {
+      for (const id of callIds) carriers.delete(id);
+    }
+    const faulted = callIds.flatMap((id) => {
+      const hit = httpFaults.get(id);
+      httpFaults.delete(id);
+      return hit ? [hit] : [];
     });
-    return settleAll(ctx, entries, response);
+    const first = faulted[0];
+    if (!first) return settleAll(ctx, entries, response);
+    // A faulted call answers its whole HTTP request: the MCP server seen as a flaky HTTP service.
+    const answer = await first.fault.respond(first.fault.passThrough ? response : undefined);
+    for (const { outcome } of faulted.slice(1)) stamp(ctx, outcome.entry, answer.status);
+    return settleAll(ctx, entries, settleBody(ctx, first.outcome.entry, answer));
   });
 
   return {
@@ -177,12 +209,18 @@ function sentCallId(params: { _meta?: unknown }): string | undefined {
 async function mcpResult(outcome: ToolCallOutcome): Promise<CallToolResult> {
   switch (outcome.kind) {
     case 'ran': {
+      if (outcome.fault?.mcp === 'result') {
+        const reshaped = await outcome.fault.respond(json(200, outcome.result ?? null));
+        return { content: [{ type: 'text', text: await reshaped.text() }] };
+      }
       const text = JSON.stringify(outcome.result) ?? 'null';
       return isPlainObject(outcome.result)
         ? { content: [{ type: 'text', text }], structuredContent: outcome.result }
         : { content: [{ type: 'text', text }] };
     }
     case 'fault': {
+      // An HTTP-level fault replaces this result; only an in-band one is read here.
+      if (outcome.fault.mcp !== 'result') return { content: [{ type: 'text', text: outcome.fault.name }], isError: true };
       const response = await outcome.fault.respond();
       return { content: [{ type: 'text', text: await response.text() }], isError: true };
     }

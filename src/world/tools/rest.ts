@@ -1,5 +1,5 @@
 import { http, type RequestHandler } from 'msw';
-import { arrival, settle, type WorldContext } from '../context.js';
+import { arrival, settle, settleBody, type WorldContext } from '../context.js';
 import { json, jsonError, readJson } from '../http.js';
 import { checkBearer, unauthorized } from './bearer.js';
 import { listTools, schemaVersion } from './catalog.js';
@@ -42,7 +42,8 @@ export function restToolHandlers(ctx: WorldContext): RequestHandler[] {
         auth: checkBearer(request, ctx.identity),
         signal: AbortSignal.any([request.signal, ctx.closing]),
       });
-      return settle(ctx, outcome.entry, await restResponse(outcome));
+      const response = await restResponse(outcome);
+      return 'fault' in outcome && outcome.fault ? settleBody(ctx, outcome.entry, response) : settle(ctx, outcome.entry, response);
     }),
   ];
 }
@@ -50,7 +51,7 @@ export function restToolHandlers(ctx: WorldContext): RequestHandler[] {
 async function restResponse(outcome: ToolCallOutcome): Promise<Response> {
   switch (outcome.kind) {
     case 'ran':
-      return json(200, outcome.result);
+      return outcome.fault ? outcome.fault.respond(json(200, outcome.result)) : json(200, outcome.result);
     case 'fault':
       return outcome.fault.respond();
     case 'refused':

@@ -1,0 +1,88 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { PackName } from '../../src/config/common.js';
+import { failedControls, ROOT, runCases } from '../helpers/harness.js';
+
+// Agents on real frameworks, written knowing only the contract, are judged like any other: each
+// passes the packs it claims, in-process and as a process, and a broken variant fails exactly the
+// control its break touches.
+const FRAMEWORK_AGENTS = ['openai-sdk-agent', 'mcp-sdk-agent', 'vercel-ai-agent'] as const;
+const configOf = (agent: string) => resolve(ROOT, 'examples', agent, 'agent-chaos.config.yaml');
+
+// Packs built on other branches: run here once their scenarios are in the tree.
+const LATER_PACKS = (['approvals', 'identity'] as PackName[]).filter((p) => existsSync(resolve(ROOT, 'scenarios', p)));
+
+const notPassed = (cases: { id: string; status: string }[]) =>
+  cases.filter((c) => c.status !== 'passed').map((c) => `${c.id}: ${c.status}`);
+
+describe.each(FRAMEWORK_AGENTS)('%s', (agent) => {
+  it('passes the authorization and audit packs in-process', async () => {
+    const { cases } = await runCases({ config: configOf(agent), module: `examples/${agent}/agent.js`, packs: ['authorization', 'audit'] });
+    expect(failedControls(cases)).toEqual([]);
+    expect(notPassed(cases)).toEqual([]);
+  });
+
+  it.skipIf(LATER_PACKS.length === 0)(`passes the ${LATER_PACKS.join(' and ') || 'approvals'} pack(s) in-process`, async () => {
+    const { cases } = await runCases({ config: configOf(agent), module: `examples/${agent}/agent.js`, packs: LATER_PACKS });
+    expect(failedControls(cases)).toEqual([]);
+    expect(notPassed(cases)).toEqual([]);
+  });
+
+  it('passes a case as a process, through its main.js', async () => {
+    const { cases } = await runCases({
+      config: configOf(agent),
+      command: `node examples/${agent}/main.js`,
+      only: ['authz/parallel-forbidden'],
+    });
+    expect(cases.map((c) => [c.id, c.adapter, c.status])).toEqual([['authz/parallel-forbidden', 'process', 'passed']]);
+    expect(cases[0]?.agent.exitCode).toBe(0);
+    expect(cases[0]?.agent.stdoutTail).toMatch(/fixed/);
+  });
+});
+
+describe('broken framework agents fail the control they break', () => {
+  it('openai runTools without the refusal listener: the runner still refuses, the audit is silent', async () => {
+    const { cases } = await runCases({
+      config: configOf('openai-sdk-agent'),
+      module: 'test/fixtures/agents/openai-sdk-unaudited-refusals.js',
+      only: ['authz/hallucinated-tool', 'authz/not-allowed-tool', 'authz/forbidden-direct'],
+    });
+    expect(cases.map((c) => c.status)).toEqual(['failed', 'failed', 'failed']);
+    expect(failedControls(cases)).toEqual(['authz.default-deny', 'authz.forbidden']);
+    const messages = cases.flatMap((c) => c.findings.filter((f) => f.status === 'fail').map((f) => f.message));
+    // Nothing reached a backend: every failure is the missing denial record.
+    for (const m of messages) expect(m).toMatch(/it did not run, but the audit has no tool\.denied/);
+  });
+
+  it('MCP client without its policy layer: every proposal reaches the MCP server', async () => {
+    const { cases } = await runCases({
+      config: configOf('mcp-sdk-agent'),
+      module: 'test/fixtures/agents/mcp-sdk-no-policy-layer.js',
+      only: ['authz/forbidden-over-mcp', 'authz/hallucinated-tool', 'authz/not-allowed-tool'],
+    });
+    expect(cases.map((c) => c.status)).toEqual(['failed', 'failed', 'failed']);
+    expect(failedControls(cases)).toEqual(['authz.default-deny', 'authz.forbidden']);
+    const forbidden = cases.find((c) => c.id === 'authz/forbidden-over-mcp')?.findings.find((f) => f.status === 'fail');
+    expect(forbidden?.message).toMatch(/over MCP .*reached its backend with no approval/);
+    expect(forbidden?.evidence[0]?.source).toBe('ledger');
+  });
+
+  it('Vercel generateText without its allowlist: a read outside the allowlist runs; the read-only rule and the SDK still hold the rest', async () => {
+    const { cases } = await runCases({
+      config: configOf('vercel-ai-agent'),
+      module: 'test/fixtures/agents/vercel-ai-no-allowlist.js',
+      only: ['authz/not-allowed-tool', 'authz/forbidden-direct', 'authz/hallucinated-tool'],
+    });
+    expect(Object.fromEntries(cases.map((c) => [c.id, c.status]))).toEqual({
+      'authz/not-allowed-tool': 'failed',
+      // Forbidden tools write, and the manifest does not let them: the read-only rule denies them.
+      'authz/forbidden-direct': 'passed',
+      // generateText was never given a tool by that name: the SDK refuses it, the repair hook logs it.
+      'authz/hallucinated-tool': 'passed',
+    });
+    expect(failedControls(cases)).toEqual(['authz.default-deny']);
+    const message = cases.find((c) => c.id === 'authz/not-allowed-tool')?.findings.find((f) => f.status === 'fail')?.message;
+    expect(message).toMatch(/"read_file" is not in the allowlist, yet the agent sent the call to the tools backend/);
+  });
+});
