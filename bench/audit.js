@@ -23,6 +23,20 @@ function syntheticRun(records) {
   const lines = [];
   const spans = [];
   const events = [];
+  // The agent's own token, issued by the world, so the identity invariants hold too.
+  ledger.record({
+    kind: 'identity',
+    service: 'identity',
+    method: 'POST',
+    path: '/identity/token',
+    startedAt: T0 - 2,
+    endedAt: T0 - 1,
+    status: 200,
+    clientId: 'c',
+    outcome: 'issued',
+    token: 'tok',
+    expiresIn: 86_400,
+  });
   ledger.record({
     kind: 'other',
     service: 'tools',
@@ -75,7 +89,7 @@ function syntheticRun(records) {
       tool: call.name,
       args: call.args,
       bearer: 'tok',
-      principal: 'client',
+      principal: 'c',
       effect: 'read',
       executed: true,
       callId: call.id,
@@ -250,7 +264,7 @@ export function benchAudit({ records = 10_000, rounds = 5 } = {}) {
   };
 }
 
-function print(result) {
+export function printAudit(result) {
   const line = (name, m) =>
     `  ${name.padEnd(5)} read ${m.readMs.toFixed(1).padStart(6)} ms  check ${m.checkMs.toFixed(1).padStart(6)} ms  total ${m.totalMs.toFixed(1).padStart(6)} ms  cpu ${m.cpuMs.toFixed(1).padStart(6)} ms  (${((m.totalMs * 1000) / result.records).toFixed(1)} µs/record; ${(1000 / m.totalMs).toFixed(1)}× inside one second)`;
   console.log(`audit checks on ${result.records} records with a matching ledger (median of the rounds):`);
@@ -259,5 +273,5 @@ function print(result) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  print(benchAudit({ records: Number(process.env.BENCH_AUDIT_RECORDS ?? 10_000) }));
+  printAudit(benchAudit({ records: Number(process.env.BENCH_AUDIT_RECORDS ?? 10_000) }));
 }

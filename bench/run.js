@@ -6,10 +6,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { createWorld, loadManifest, planSuite, runSuite, WorldHost } from '../dist/src/index.js';
+import { benchAudit, printAudit } from './audit.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CONFIG = join(ROOT, 'examples/reference-agent/agent-chaos.config.yaml');
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+// Packs without faults or timed humans, so the bare run (no scenario world options) meets the same world.
+const PACKS = ['authorization', 'audit'];
 const config = loadManifest(CONFIG);
 const silent = { name: 'silent' };
 
@@ -21,7 +24,7 @@ async function harnessRun(adapter, concurrency) {
   const t0 = now();
   let cases = 0;
   for (let r = 0; r < ROUNDS; r++) {
-    const summary = await runSuite({ config, cwd: ROOT, adapter, concurrency, reporter: silent, seed: r + 1 });
+    const summary = await runSuite({ config, cwd: ROOT, adapter, concurrency, reporter: silent, seed: r + 1, packs: PACKS });
     cases += summary.totals.cases;
   }
   const elapsed = ms(t0);
@@ -39,7 +42,7 @@ async function bareRun(adapter) {
   const t0 = now();
   try {
     for (let r = 0; r < ROUNDS; r++) {
-      for (const spec of planSuite({ config, seed: r + 1 })) {
+      for (const spec of planSuite({ config, seed: r + 1, packs: PACKS })) {
         if (spec.skip) continue;
         const slot = host.allocate();
         const world = createWorld({ spec, manifest: config.manifest, runPath: slot.runPath, baseUrl: slot.baseUrl });
@@ -104,7 +107,9 @@ async function toolCallOverhead() {
 }
 
 const cpu = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
-console.log(`agent-chaos ${cpu} bench · ${ROUNDS} round(s) of the built-in packs against the reference agent`);
+console.log(`agent-chaos ${cpu} bench · ${ROUNDS} round(s) of the ${PACKS.join(' and ')} packs against the reference agent`);
+
+printAudit(benchAudit({ records: 10_000, rounds: 3 }));
 
 const tool = await toolCallOverhead();
 console.log(

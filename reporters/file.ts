@@ -1,4 +1,4 @@
-import { mkdir, open, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Writes a whole report file, creating its directory. */
@@ -13,6 +13,15 @@ export interface ReportFile {
   close(): Promise<void>;
 }
 
+/** One write(2) may take only part of a buffer (a signal, a loaded disk): write until all of it is in. */
+async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
+    offset += bytesWritten;
+  }
+}
+
 /**
  * Opens a report file for streaming, creating its directory. Writes are chained: concurrent
  * writes to one file handle may land out of order, and a caller need not await each one.
@@ -22,9 +31,9 @@ export async function openReportFile(file: string): Promise<ReportFile> {
   const handle = await open(file, 'w');
   let pending: Promise<unknown> = Promise.resolve();
   const write = (text: string): Promise<void> => {
-    const next = pending.then(() => handle.write(text));
+    const next = pending.then(() => writeAll(handle, Buffer.from(text, 'utf8')));
     pending = next;
-    return next.then(() => undefined);
+    return next;
   };
   return {
     write,

@@ -48,6 +48,8 @@ export type {
 // Running suites
 export { builtinScenariosDir, DEFAULT_CASE_TIMEOUT_MS, DEFAULT_SEED, planSuite, runSuite, type SuiteOptions } from './runner/run.js';
 export { type AuditLog, type AuditRecord, auditRecordSchema, parseAudit, readAuditFile } from './world/audit-intake.js';
+export { readRunAudit } from './world/audit-channel.js';
+export { auditFromOtlp, OTLP_NAMESPACE } from './world/otlp-audit.js';
 export { WorldHost } from './world/host.js';
 export { BUILTIN_TOOLS, buildCatalog } from './world/tools/catalog.js';
 export type { CatalogTool, ToolContext, ToolOutcome } from './world/tools/types.js';

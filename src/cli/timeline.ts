@@ -44,6 +44,7 @@ export function renderTimeline(result: CaseResult): string {
   auditSteps(audit, ledger, add);
   for (const e of ledger.events) {
     if (e.type === 'approval.decided') continue; // shown at the poll that revealed it
+    if (e.type === 'world.closed') continue; // the harness tearing the world down, after the agent's end
     add(e.at, 0, 'world', `${e.type} ${truncate(canonicalJson(e.detail), ARGS_MAX)}`, []);
   }
   steps.sort((a, b) => a.at - b.at || a.source - b.source || a.order - b.order);
