@@ -47,10 +47,10 @@ export type {
 } from './runner/results.js';
 // Running suites
 export { builtinScenariosDir, DEFAULT_CASE_TIMEOUT_MS, DEFAULT_SEED, planSuite, runSuite, type SuiteOptions } from './runner/run.js';
-export { type AuditLog, type AuditRecord, auditRecordSchema, parseAudit, readAuditFile } from './world/audit-intake.js';
 export { readRunAudit } from './world/audit-channel.js';
-export { auditFromOtlp, OTLP_NAMESPACE } from './world/otlp-audit.js';
+export { type AuditLog, type AuditRecord, auditRecordSchema, parseAudit, readAuditFile } from './world/audit-intake.js';
 export { WorldHost } from './world/host.js';
+export { auditFromOtlp, OTLP_NAMESPACE } from './world/otlp-audit.js';
 export { BUILTIN_TOOLS, buildCatalog } from './world/tools/catalog.js';
 export type { CatalogTool, ToolContext, ToolOutcome } from './world/tools/types.js';
 // The world and the adversary
