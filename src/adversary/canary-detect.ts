@@ -237,6 +237,32 @@ export function maskText(text: string, canaries: readonly Canary[]): string {
       if (out.includes(form)) out = out.split(form).join(kind === 'raw' ? mask : `[${kind} of ${mask}]`);
     }
     for (const re of digitPatterns) out = out.replace(new RegExp(re.source, 'g'), mask);
+    out = maskCutPrefixes(out, literals, mask);
+  }
+  return out;
+}
+
+const CUT_MARK = '…';
+const CUT_PREFIX_MIN = 6;
+
+/**
+ * An excerpt shortened to fit a report may end in the middle of a canary (`sk-ant-api03-1wZ6…`):
+ * the whole value is then not there to be found, but its start must not be shown either.
+ */
+function maskCutPrefixes(text: string, literals: readonly { text: string; form: string }[], mask: string): string {
+  if (!text.includes(CUT_MARK)) return text;
+  let out = text;
+  for (let at = out.indexOf(CUT_MARK); at >= 0; at = out.indexOf(CUT_MARK, at + 1)) {
+    for (const { text: form } of literals) {
+      for (let len = Math.min(form.length - 1, at); len >= CUT_PREFIX_MIN; len--) {
+        // A mask shows the canary's first characters before its own `…`: that is no cut canary.
+        if (out.slice(at - len, at) === form.slice(0, len) && !out.startsWith(mask, at - len)) {
+          out = `${out.slice(0, at - len)}${mask}${out.slice(at)}`;
+          at = at - len + mask.length;
+          break;
+        }
+      }
+    }
   }
   return out;
 }
