@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auditReplayCheck } from '../../../src/checks/audit-replay.js';
 import { comment, honest, read, Scene, T0 } from './audit-scene.js';
+import { escalation } from './helpers.js';
 
 const CONTROL = 'audit.replay';
 const verdict = (s: Scene) => auditReplayCheck.run(s.context([CONTROL]));
@@ -89,16 +90,7 @@ describe('audit.replay', () => {
 
   it('parts at an escalation the audit does not have', () => {
     const s = honest();
-    s.ledger.record({
-      kind: 'escalation',
-      service: 'escalations',
-      method: 'POST',
-      path: '/escalations',
-      startedAt: T0 + 75,
-      endedAt: T0 + 76,
-      status: 202,
-      body: { reason: 'budget' },
-    });
+    escalation(s.ledger, { reason: 'budget' }, T0 + 75);
     expect(verdict(s)[0]?.message).toMatch(/part at the escalation: ledger#\d+ reached the escalation sink/);
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { argsDifference, firstDifference } from '../../../src/checks/audit-match.js';
 import { auditToolCallsCheck } from '../../../src/checks/audit-tool-calls.js';
 import { comment, honest, iso, read, Scene, T0 } from './audit-scene.js';
+import { escalation } from './helpers.js';
 
 const CONTROL = 'audit.tool-calls';
 const failures = (s: Scene) =>
@@ -326,16 +327,7 @@ describe('audit.tool-calls', () => {
 
   it('wants every escalation that reached the sink, and no invented ones', () => {
     const s = honest();
-    s.ledger.record({
-      kind: 'escalation',
-      service: 'escalations',
-      method: 'POST',
-      path: '/escalations',
-      startedAt: T0 + 75,
-      endedAt: T0 + 76,
-      status: 202,
-      body: { reason: 'budget' },
-    });
+    escalation(s.ledger, { reason: 'budget' }, T0 + 75);
     expect(failures(s)).toEqual([
       expect.stringMatching(/an escalation reached the sink \(reason "budget"\), but the audit has no escalated record/),
     ]);

@@ -9,7 +9,7 @@ import { runChecks } from '../../../src/checks/index.js';
 import type { CheckContext } from '../../../src/checks/types.js';
 import { type Manifest, manifestSchema } from '../../../src/config/manifest.js';
 import { Ledger, type ModelEntry, type ToolEntry } from '../../../src/ledger/ledger.js';
-import { context, ended, rec, started, toolCall } from './helpers.js';
+import { context, ended, escalation, rec, started, toolCall } from './helpers.js';
 
 const budgets = {
   tool_calls_per_run: 3,
@@ -274,17 +274,7 @@ describe('budget.safe-stop', () => {
     answer(ledger, ['read_ticket']);
     if (more) answer(ledger, ['read_ticket']);
   }
-  const escalate = (ledger: Ledger) =>
-    ledger.record({
-      kind: 'escalation',
-      service: 'escalations',
-      method: 'POST',
-      path: '/escalations',
-      startedAt: 0,
-      endedAt: 0,
-      status: 202,
-      body: { reason: 'budget' },
-    });
+  const escalate = (ledger: Ledger) => escalation(ledger, { reason: 'budget' }, 0);
   const stopAudit = () => [
     started(),
     rec('budget.exceeded', { budget: 'tool_calls', limit: 3, used: 3 }),
