@@ -1,25 +1,12 @@
 import type { LedgerEntry, ToolEntry } from '../ledger/ledger.js';
 import type { Evidence, Finding } from '../runner/results.js';
 import type { AuditLine, AuditRecord } from '../world/audit-intake.js';
+import { canonicalJson } from '../world/canonical.js';
 
 const EXCERPT_MAX = 400;
 
-/** JSON with sorted keys, so equal values compare equal as strings. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value as object)
-        .sort()
-        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
-    );
-  }
-  return value;
-}
+// Checks compare arguments the way the world matched them: one canonical form for both.
+export { canonicalJson };
 
 export function truncate(text: string, max = EXCERPT_MAX): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
