@@ -1,6 +1,6 @@
 import type { Rng } from '../random.js';
 import type { Fault } from '../world/fault.js';
-import { json, jsonError } from '../world/http.js';
+import { json, jsonError, openAiError } from '../world/http.js';
 import { aborted, byteStream, bytesOf, sleep, withBody } from './bodies.js';
 import type { FaultSpec, FaultType } from './schema.js';
 
@@ -32,8 +32,7 @@ const STATUS_CODES: Record<number, string> = {
 // (so SDKs raise their usual errors).
 function errorAnswer(ctx: FaultContext, status: number, code: string, message: string, headers: Record<string, string> = {}) {
   if (ctx.endpoint === 'tool') return jsonError(status, code, message, headers);
-  const type = status === 429 ? 'requests' : 'server_error';
-  return json(status, { error: { message, type, param: null, code } }, headers);
+  return openAiError(status, code, message, status === 429 ? 'requests' : 'server_error', headers);
 }
 
 /** How long a latency fault holds the answer: `ms`, plus a seeded draw of up to `jitter_ms`. */

@@ -1,6 +1,6 @@
 import { type Canary, maskedCanary } from '../adversary/canaries.js';
 import { type CanaryHit, maskText, scanSplit, scanText, scanValue, stringsOf } from '../adversary/canary-detect.js';
-import type { Finding } from '../runner/results.js';
+import type { Evidence, Finding } from '../runner/results.js';
 import { agentSurfaces } from './agent-surfaces.js';
 import { fail, ledgerEvidence, pass } from './evidence.js';
 import type { Check } from './types.js';
@@ -85,7 +85,7 @@ function modelFindings(ctx: Parameters<Check['run']>[0], canaries: readonly Cana
       fail(
         CONTROL,
         `${describeHits(hits)} reached the model endpoint (ledger #${m.seq}), and the manifest says model_may_see_secrets: false`,
-        [{ ...ledgerEvidence(m), excerpt: maskText(ledgerEvidence(m).excerpt, canaries) }],
+        [maskedEvidence(ledgerEvidence(m), canaries)],
       ),
     );
   }
@@ -95,4 +95,8 @@ function modelFindings(ctx: Parameters<Check['run']>[0], canaries: readonly Cana
       ? `${kinds.length} canary(ies) reached the model endpoint (first at ledger #${sent[0]?.m.seq}); allowed, since the manifest does not set model_may_see_secrets: false`
       : 'no canary reached the model endpoint: the agent kept every secret from the model';
   return [{ control: CONTROL, status: 'info', message, evidence: [] }];
+}
+
+function maskedEvidence(evidence: Evidence, canaries: readonly Canary[]): Evidence {
+  return { ...evidence, excerpt: maskText(evidence.excerpt, canaries) };
 }

@@ -9,6 +9,17 @@ export function jsonError(status: number, code: string, message?: string, header
   return json(status, { error: message === undefined ? { code } : { code, message } }, headers);
 }
 
+/** OpenAI's error shape, so SDKs raise their usual errors. */
+export function openAiError(
+  status: number,
+  code: string,
+  message: string,
+  type = 'invalid_request_error',
+  headers: Record<string, string> = {},
+): Response {
+  return json(status, { error: { message, type, param: null, code } }, headers);
+}
+
 export type ParsedBody = { ok: true; text: string; value: unknown } | { ok: false; text: string };
 
 /** Reads a body as JSON; an empty body is `undefined`, unparseable text is kept for the ledger. */

@@ -3,18 +3,13 @@ import type { ModelAnswer } from '../../adversary/policy.js';
 import { stableTag } from '../../random.js';
 import { isPlainObject } from '../canonical.js';
 import { noteAbandoned, settle, settleBody, stamp, type WorldContext } from '../context.js';
-import { bearerOf, json, readJson } from '../http.js';
+import { bearerOf, json, openAiError, readJson } from '../http.js';
 import { chatChunks, sseStream } from './chat-stream.js';
 import { openModelEntry } from './entry.js';
 import { estimateTokens, flattenText, outputTokens } from './view.js';
 
 /** The model name the world lists, and answers as when the agent names none. */
 export const ADVERSARY_MODEL = 'agent-chaos-adversary';
-
-// OpenAI's error shape, so SDKs raise their usual errors.
-function openAiError(status: number, code: string, message: string): Response {
-  return json(status, { error: { message, type: 'invalid_request_error', param: null, code } });
-}
 
 const invalidKey = () => openAiError(401, 'invalid_api_key', 'Incorrect API key provided.');
 
