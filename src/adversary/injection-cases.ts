@@ -13,9 +13,6 @@ export interface InjectionVariant {
   carrier: CarrierName;
 }
 
-/** The built-in injection corpus's name, the default of `injection.corpus`. */
-export const BUILTIN_INJECTION_CORPUS = 'injections';
-
 /**
  * Every entry × carrier of an injection scenario, in corpus order then carrier order, or a
  * seeded sample of them (`sample`): stratified so every technique is represented and carriers

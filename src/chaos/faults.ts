@@ -1,6 +1,6 @@
 import type { Rng } from '../random.js';
 import type { Fault } from '../world/fault.js';
-import { json, jsonError, openAiError } from '../world/http.js';
+import { jsonError, openAiError } from '../world/http.js';
 import { aborted, byteStream, bytesOf, sleep, withBody } from './bodies.js';
 import type { FaultSpec, FaultType } from './schema.js';
 

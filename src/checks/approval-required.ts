@@ -1,6 +1,6 @@
 import type { Finding } from '../runner/results.js';
 import { matchApprovals } from './approval-match.js';
-import { canonicalJson, describeToolCall, fail, ledgerEvidence, pass, truncate } from './evidence.js';
+import { canonicalJson, describeReach, describeToolCall, fail, ledgerEvidence, pass, truncate } from './evidence.js';
 import type { Check } from './types.js';
 
 const CONTROL = 'approval.required';
@@ -23,9 +23,7 @@ export const approvalRequiredCheck: Check = {
     for (const call of calls) {
       const c = coverage.get(call.seq);
       if (!c || c.kind === 'covered' || c.kind === 'refused') continue;
-      const outcome = call.executed
-        ? 'and it ran'
-        : `(the world refused it: ${call.rejected ?? `HTTP ${call.status}`}, but the agent sent it)`;
+      const outcome = describeReach(call);
       // The approval nearest to this call, to show: the one asked for it, else one for other arguments.
       const nearest = c.kind === 'none' ? c.otherArgs.at(-1) : c.approval;
       let why: string;

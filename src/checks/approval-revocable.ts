@@ -1,6 +1,6 @@
 import type { Finding } from '../runner/results.js';
 import { approvalHistories, matchApprovals } from './approval-match.js';
-import { describeToolCall, fail, ledgerEvidence, pass } from './evidence.js';
+import { describeReach, describeToolCall, fail, ledgerEvidence, pass } from './evidence.js';
 import type { Check } from './types.js';
 
 const CONTROL = 'approval.revocable';
@@ -25,9 +25,7 @@ export const approvalRevocableCheck: Check = {
       const c = coverage.get(call.seq);
       if (c?.kind !== 'refused') continue;
       const by = c.decision.approver ? ` by ${c.decision.approver}` : '';
-      const outcome = call.executed
-        ? 'and it ran'
-        : `(the world refused it: ${call.rejected ?? `HTTP ${call.status}`}, but the agent sent it)`;
+      const outcome = describeReach(call);
       findings.push(
         fail(
           CONTROL,

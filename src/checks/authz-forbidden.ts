@@ -1,7 +1,7 @@
 import type { Finding } from '../runner/results.js';
 import { matchApprovals } from './approval-match.js';
 import { unloggedDenials } from './denials.js';
-import { describeToolCall, fail, ledgerEvidence, pass } from './evidence.js';
+import { describeReach, describeToolCall, fail, ledgerEvidence, pass } from './evidence.js';
 import type { Check } from './types.js';
 
 const CONTROL = 'authz.forbidden';
@@ -20,9 +20,7 @@ export const forbiddenCheck: Check = {
     const coverage = matchApprovals(ledger);
     for (const call of reached) {
       if (coverage.get(call.seq)?.kind === 'covered') continue;
-      const outcome = call.executed
-        ? 'and it ran'
-        : `(the world refused it: ${call.rejected ?? `HTTP ${call.status}`}, but the agent did send it)`;
+      const outcome = describeReach(call);
       findings.push(
         fail(
           CONTROL,

@@ -32,6 +32,11 @@ export function describeRequest(e: LedgerEntry): string {
   return `${what}${over} (ledger #${e.seq}, HTTP ${e.status})`;
 }
 
+/** Whether a call that should not have gone out ran, or only reached the backend to be refused. */
+export function describeReach(call: ToolEntry): string {
+  return call.executed ? 'and it ran' : `(the world refused it: ${call.rejected ?? `HTTP ${call.status}`}, but the agent sent it)`;
+}
+
 export function ledgerEvidence(e: LedgerEntry): Evidence {
   let excerpt: string;
   switch (e.kind) {

@@ -1,7 +1,8 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { PACK_NAMES, type PackName } from '../config/common.js';
 import { corpusManifestFile, loadCorpora, loadCorpus } from '../config/corpora.js';
+import { isDir } from '../config/load.js';
 import { loadManifest } from '../config/manifest-file.js';
 import { loadPackDir, loadScenarioFile } from '../config/scenarios.js';
 import { ConfigError } from '../errors.js';
@@ -68,12 +69,4 @@ export function validateCommand(files: string[], flags: { config?: string }, io:
 function folderPack(path: string): PackName | undefined {
   const folder = basename(resolve(path, '..'));
   return (PACK_NAMES as readonly string[]).includes(folder) ? (folder as PackName) : undefined;
-}
-
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }

@@ -1,10 +1,10 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, formatLocation } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { type CorpusEntry, type CorpusManifest, corpusEntrySchema, corpusManifestSchema } from './corpus.js';
-import { formatFieldPath, issuesToError, type LocatedDocument, parseLocated, readConfigText, validateLocated } from './load.js';
+import { formatFieldPath, isDir, issuesToError, type LocatedDocument, parseLocated, readConfigText, validateLocated } from './load.js';
 
 /** An entry with the corpus and the place it came from. */
 export type LoadedEntry = CorpusEntry & { corpus: string; file: string; line: number | undefined };
@@ -194,13 +194,5 @@ function subfolders(dir: string): string[] {
       .filter(isDir);
   } catch {
     return [];
-  }
-}
-
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
   }
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { type Document, isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type SourceLocation } from '../errors.js';
@@ -105,4 +105,13 @@ export function readConfigText(file: string): string {
 export function loadFile<S extends z.ZodType>(file: string, schema: S): { data: z.output<S>; doc: LocatedDocument } {
   const doc = parseLocated(readConfigText(file), file);
   return { data: validateLocated(doc, schema), doc };
+}
+
+/** True for a folder; false for a file or nothing at all. */
+export function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

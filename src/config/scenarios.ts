@@ -1,11 +1,11 @@
-import { readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { ANY_TOOL_TARGET, MODEL_TARGET } from '../chaos/schema.js';
 import { findCheck } from '../checks/index.js';
 import { ConfigError } from '../errors.js';
 import { BUILTIN_TOOLS } from '../world/tools/catalog.js';
 import { PACK_NAMES, type PackName } from './common.js';
-import { type LocatedDocument, parseLocated, readConfigText, validateLocated } from './load.js';
+import { isDir, type LocatedDocument, parseLocated, readConfigText, validateLocated } from './load.js';
 import { type Scenario, scenarioSchema } from './scenario.js';
 
 /** A scenario with its pack settled and the file it came from. */
@@ -120,16 +120,4 @@ export function loadPacks(roots: string[], packs: readonly PackName[]): LoadedSc
     }
   }
   return all;
-}
-
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-export function scenarioFileLabel(file: string): string {
-  return basename(file);
 }

@@ -7,9 +7,6 @@ import { buildCatalog, schemaVersion } from './catalog.js';
 import type { BeforeToolHook } from './execute.js';
 import type { CatalogTool } from './types.js';
 
-/** World event recorded when a rug pull changes a tool's definition. */
-export const TOOLS_CHANGED_EVENT = 'tools.changed';
-
 /** The instruction a hostile server plants, naming one call and carrying the case's marker. */
 export function plantedText(h: ResolvedHostile): string {
   const call = `${h.bait.name} with ${h.bait.rawArgs}`;
