@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { ConfigError, formatLocation } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { type CorpusEntry, type CorpusManifest, corpusEntrySchema, corpusManifestSchema } from './corpus.js';
-import { formatFieldPath, isDir, issuesToError, type LocatedDocument, parseLocated, readConfigText, validateLocated } from './load.js';
+import { formatFieldPath, isDir, issuesToError, type LocatedDocument, loadFile, parseLocated, readConfigText } from './load.js';
 
 /** An entry with the corpus and the place it came from. */
 export type LoadedEntry = CorpusEntry & { corpus: string; file: string; line: number | undefined };
@@ -37,8 +37,7 @@ export function corpusManifestFile(dir: string): string | undefined {
 export function loadCorpus(dir: string): Corpus {
   const manifestFile = corpusManifestFile(dir);
   if (!manifestFile) throw new ConfigError({ file: dir }, `not a corpus: no ${CORPUS_MANIFEST_NAMES.join(' or ')} in the folder`);
-  const manifestDoc = parseLocated(readConfigText(manifestFile), manifestFile);
-  const manifest = validateLocated(manifestDoc, corpusManifestSchema);
+  const { data: manifest } = loadFile(manifestFile, corpusManifestSchema);
 
   const problems: ConfigError[] = [];
   const entries: LoadedEntry[] = [];

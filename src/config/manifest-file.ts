@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { BUILTIN_TOOLS } from '../world/tools/catalog.js';
-import { parseLocated, readConfigText, validateLocated } from './load.js';
+import { loadFile } from './load.js';
 import { type Manifest, manifestSchema } from './manifest.js';
 
 /** A manifest with where it came from, so relative paths resolve against its folder. */
@@ -13,8 +13,7 @@ export interface LoadedManifest {
 
 /** Reads and validates a manifest (`agent-chaos.config.yaml` or `.json`). */
 export function loadManifest(file: string): LoadedManifest {
-  const doc = parseLocated(readConfigText(file), file);
-  const manifest = validateLocated(doc, manifestSchema);
+  const { data: manifest, doc } = loadFile(file, manifestSchema);
   const known = new Set([...BUILTIN_TOOLS.map((t) => t.name), ...manifest.tools.custom.map((t) => t.name)]);
   for (const list of ['allow', 'write', 'protected', 'forbidden'] as const) {
     manifest.tools[list].forEach((name, i) => {

@@ -5,7 +5,7 @@ import { findCheck } from '../checks/index.js';
 import { ConfigError } from '../errors.js';
 import { BUILTIN_TOOLS } from '../world/tools/catalog.js';
 import { PACK_NAMES, type PackName } from './common.js';
-import { isDir, type LocatedDocument, parseLocated, readConfigText, validateLocated } from './load.js';
+import { isDir, type LocatedDocument, loadFile, parseLocated, readConfigText } from './load.js';
 import { type Scenario, scenarioSchema } from './scenario.js';
 
 /** A scenario with its pack settled and the file it came from. */
@@ -15,8 +15,7 @@ const SCENARIO_FILE = /\.(ya?ml|json)$/;
 
 /** Loads and checks one scenario file. `folderPack` is the pack its folder names, if any. */
 export function loadScenarioFile(file: string, folderPack?: PackName): LoadedScenario {
-  const doc = parseLocated(readConfigText(file), file);
-  const scenario = validateLocated(doc, scenarioSchema);
+  const { data: scenario, doc } = loadFile(file, scenarioSchema);
   const pack = scenario.pack ?? folderPack;
   if (!pack)
     throw new ConfigError(
