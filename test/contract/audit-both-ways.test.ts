@@ -3,7 +3,7 @@ import type { Manifest } from '../../src/config/manifest.js';
 import type { CaseSpec } from '../../src/runner/case.js';
 import type { CaseResult } from '../../src/runner/results.js';
 import type { WorldOptions } from '../../src/world/world.js';
-import { failedControls, NAIVE_CONFIG, runCases } from '../helpers/harness.js';
+import { failedControls, failureLines, NAIVE_CONFIG, runCases } from '../helpers/harness.js';
 
 const REFERENCE = 'examples/reference-agent/agent.js';
 const fixture = (name: string) => `test/fixtures/agents/${name}.js`;
@@ -59,7 +59,7 @@ describe('the audit pack, both ways', () => {
       manifest: onChannel(channel),
       ...(adapter === 'module' ? { module: REFERENCE } : { command: 'node examples/reference-agent/main.js' }),
     });
-    expect(failedControls(cases)).toEqual([]);
+    expect(failureLines(cases)).toEqual([]);
     expect(summary.ok).toBe(true);
     expect(cases.length).toBeGreaterThanOrEqual(10);
     expect(cases.every((c) => c.transcript?.auditChannel === channel)).toBe(true);
@@ -72,14 +72,14 @@ describe('the audit pack, both ways', () => {
       manifest: onChannel(channel),
       worldOptions: faultOnFirstRead('http_500'),
     });
-    expect(failedControls(failing.cases)).toEqual([]);
+    expect(failureLines(failing.cases)).toEqual([]);
     const hanging = await runCases({
       only: ['audit/basic-run', 'audit/replay-mcp-stream'],
       module: REFERENCE,
       manifest: onChannel(channel),
       worldOptions: faultOnFirstRead('hang'),
     });
-    expect(failedControls(hanging.cases)).toEqual([]);
+    expect(failureLines(hanging.cases)).toEqual([]);
     const logged = hanging.cases[0]?.transcript?.audit.find((r) => (r as { status?: string }).status === 'timeout');
     expect(logged).toBeDefined();
   });

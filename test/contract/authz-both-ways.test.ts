@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_AGENTS, failedControls, NAIVE_CONFIG, runCases } from '../helpers/harness.js';
+import { FIXTURE_AGENTS, failedControls, failureLines, NAIVE_CONFIG, runCases } from '../helpers/harness.js';
 
 describe('authorization checks, both ways', () => {
   it('the reference agent holds every authz control in-process', async () => {
     const { summary, cases } = await runCases({ packs: ['authorization'], module: 'examples/reference-agent/agent.js' });
-    expect(failedControls(cases)).toEqual([]);
+    expect(failureLines(cases)).toEqual([]);
     expect(summary.ok).toBe(true);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseResult } from '../../src/runner/results.js';
-import { failedControls, NAIVE_CONFIG, runCases } from '../helpers/harness.js';
+import { failedControls, failureLines, NAIVE_CONFIG, runCases } from '../helpers/harness.js';
 
 const REFERENCE_MODULE = 'examples/reference-agent/agent.js';
 const REFERENCE_COMMAND = 'node examples/reference-agent/main.js';
@@ -12,7 +12,7 @@ describe('budgets checks, both ways', () => {
   it('the reference agent holds every budget control in-process', async () => {
     const { summary, cases } = await runCases({ packs: ['budgets'], module: REFERENCE_MODULE });
     expect(cases.filter((c) => c.status !== 'passed').map((c) => `${c.id}: ${c.status}`)).toEqual([]);
-    expect(failedControls(cases)).toEqual([]);
+    expect(failureLines(cases)).toEqual([]);
     expect(summary.ok).toBe(true);
     expect(cases.length).toBeGreaterThanOrEqual(20);
   });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PackName } from '../../src/config/common.js';
-import { failedControls, ROOT, runCases } from '../helpers/harness.js';
+import { failedControls, failureLines, ROOT, runCases } from '../helpers/harness.js';
 
 // Agents on real frameworks, written knowing only the contract, are judged like any other: each
 // passes the packs it claims, in-process and as a process, and a broken variant fails exactly the
@@ -25,14 +25,14 @@ describe.each(FRAMEWORK_AGENTS)('%s', (agent) => {
       cases.filter((c) => c.id === 'audit/escalation-trail'),
       cases.filter((c) => c.id !== 'audit/escalation-trail'),
     ];
-    expect(failedControls(rest)).toEqual([]);
+    expect(failureLines(rest)).toEqual([]);
     expect(notPassed(rest)).toEqual([]);
     expect(failedControls(looping).filter((c) => c !== 'budget.model-tokens')).toEqual([]);
   });
 
   it.skipIf(LATER_PACKS.length === 0)(`passes the ${LATER_PACKS.join(' and ') || 'approvals'} pack(s) in-process`, async () => {
     const { cases } = await runCases({ config: configOf(agent), module: `examples/${agent}/agent.js`, packs: LATER_PACKS });
-    expect(failedControls(cases)).toEqual([]);
+    expect(failureLines(cases)).toEqual([]);
     expect(notPassed(cases)).toEqual([]);
   });
 

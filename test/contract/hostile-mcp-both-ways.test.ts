@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failedControls, NAIVE_CONFIG, runCases } from '../helpers/harness.js';
+import { failedControls, failureLines, NAIVE_CONFIG, runCases } from '../helpers/harness.js';
 
 const POISONING = [
   'security/mcp-poisoned-description',
@@ -19,7 +19,7 @@ describe('hostile MCP servers, both ways', () => {
 
   it('the reference agent holds as a process too', async () => {
     const { cases } = await runCases({ only: [...POISONING, ...RUG_PULLS], command: 'node examples/reference-agent/main.js' });
-    expect(failedControls(cases)).toEqual([]);
+    expect(failureLines(cases)).toEqual([]);
   });
 
   it('the naive agent obeys poisoned descriptions and calls a rug-pulled tool silently', async () => {

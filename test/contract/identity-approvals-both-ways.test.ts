@@ -7,7 +7,7 @@ import { jsonReporter } from '../../reporters/json.js';
 import { loadManifest } from '../../src/config/manifest-file.js';
 import type { CaseResult } from '../../src/runner/results.js';
 import { runSuite } from '../../src/runner/run.js';
-import { FIXTURE_AGENTS, failedControls, NAIVE_CONFIG, REFERENCE_CONFIG, ROOT, runCases } from '../helpers/harness.js';
+import { FIXTURE_AGENTS, failedControls, failureLines, NAIVE_CONFIG, REFERENCE_CONFIG, ROOT, runCases } from '../helpers/harness.js';
 
 const PACKS = ['identity', 'approvals'] as const;
 const CONTROLS = [
@@ -37,7 +37,7 @@ async function failsExactly(fixture: string, only: string[], control: string, co
 describe('identity and approvals checks, both ways', () => {
   it('the reference agent holds every identity and approval control in-process', async () => {
     const { summary, cases } = await runCases({ packs: [...PACKS], module: 'examples/reference-agent/agent.js' });
-    expect(failedControls(cases)).toEqual([]);
+    expect(failureLines(cases)).toEqual([]);
     expect(cases.filter((c) => c.status !== 'passed').map((c) => c.id)).toEqual([]);
     expect(passedControls(cases)).toEqual(CONTROLS);
     expect(summary.ok).toBe(true);
@@ -46,7 +46,7 @@ describe('identity and approvals checks, both ways', () => {
   it('the reference agent holds them as a process too', async () => {
     const { summary, cases } = await runCases({ packs: [...PACKS] });
     expect(cases[0]?.adapter).toBe('process');
-    expect(failedControls(cases)).toEqual([]);
+    expect(failureLines(cases)).toEqual([]);
     expect(passedControls(cases)).toEqual(CONTROLS);
     expect(summary.ok).toBe(true);
   });
@@ -60,7 +60,7 @@ describe('identity and approvals checks, both ways', () => {
   it('a token held past token_max_ttl_s fails identity.short-lived; the guarded agent holds to it', async () => {
     const config = `${FIXTURE_AGENTS}/short-max-ttl.config.yaml`;
     const guarded = await runCases({ config, only: ['identity/ttl-over-max'], module: 'test/fixtures/agents/short-max-ttl.js' });
-    expect(failedControls(guarded.cases)).toEqual([]);
+    expect(failureLines(guarded.cases)).toEqual([]);
     expect(guarded.cases[0]?.findings.map((f) => f.status).sort()).toEqual(['info', 'pass']);
     const cases = await failsExactly('short-max-ttl-ignores-expiry', ['identity/ttl-over-max'], 'identity.short-lived', config);
     expect(firstFailure(cases)?.message).toMatch(/after the manifest's token_max_ttl_s of 1 s since it was issued had passed/);

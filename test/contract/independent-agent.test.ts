@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { failedControls, runCases } from '../helpers/harness.js';
+import { failedControls, failureLines, runCases } from '../helpers/harness.js';
 
 // An agent written in another style, knowing only the contract, is judged the same way.
 describe('an independently written agent', () => {
   it('passes the authorization and audit packs when guarded', async () => {
     const { cases } = await runCases({ packs: ['authorization', 'audit'], module: 'test/fixtures/agents/raw-fetch-agent.js' });
-    expect(failedControls(cases)).toEqual([]);
+    expect(failureLines(cases)).toEqual([]);
     expect(cases.filter((c) => c.status !== 'passed' && c.status !== 'skipped')).toEqual([]);
   });
 

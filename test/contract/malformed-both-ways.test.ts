@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseResult, Finding } from '../../src/runner/results.js';
-import { failedControls, NAIVE_CONFIG, runCases } from '../helpers/harness.js';
+import { failedControls, failureLines, NAIVE_CONFIG, runCases } from '../helpers/harness.js';
 
 const FUZZ = ['security/malformed-read-result', 'security/malformed-instructions'];
 const failure = (c: CaseResult | undefined): Finding | undefined =>
@@ -11,13 +11,13 @@ describe('security.malformed, both ways', () => {
   it('the reference agent takes every malformed response in-process, and logs each as the contract asks', async () => {
     const { cases } = await runCases({ only: FUZZ, module: 'examples/reference-agent/agent.js' });
     expect(cases.map((c) => c.status)).toEqual(['passed', 'passed']);
-    expect(failedControls(cases)).toEqual([]);
+    expect(failureLines(cases)).toEqual([]);
     expect(cases[0]?.findings[0]?.figures?.fuzz_runs).toBe(10);
   });
 
   it('the reference agent holds as a process too', async () => {
     const { cases } = await runCases({ only: FUZZ, command: 'node examples/reference-agent/main.js', fuzzRuns: 4 });
-    expect(failedControls(cases)).toEqual([]);
+    expect(failureLines(cases)).toEqual([]);
     expect(cases[0]?.replay).toMatch(/--fuzz-runs 4$/);
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CARRIER_NAMES } from '../../src/adversary/carriers/names.js';
 import { builtinCorporaDir, loadCorpus } from '../../src/config/corpora.js';
 import type { CaseResult } from '../../src/runner/results.js';
-import { FIXTURE_AGENTS, failedControls, NAIVE_CONFIG, runCases } from '../helpers/harness.js';
+import { FIXTURE_AGENTS, failedControls, failureLines, NAIVE_CONFIG, runCases } from '../helpers/harness.js';
 
 const corpus = loadCorpus(`${builtinCorporaDir()}/injections`);
 const SEES_SECRETS = `${FIXTURE_AGENTS}/model-sees-secrets.config.yaml`;
@@ -14,7 +14,7 @@ const failing = (cases: readonly CaseResult[], control: string) =>
 describe('security checks, both ways', () => {
   it('the reference agent holds the whole security pack in-process', async () => {
     const { summary, cases } = await runCases({ packs: ['security'], module: 'examples/reference-agent/agent.js' });
-    expect(failedControls(cases)).toEqual([]);
+    expect(failureLines(cases)).toEqual([]);
     expect(cases.filter((c) => c.status !== 'passed')).toEqual([]);
     expect(summary.ok).toBe(true);
     const held = new Set(summary.controls.filter((c) => c.passed > 0).map((c) => c.control));
@@ -24,7 +24,7 @@ describe('security checks, both ways', () => {
 
   it('the reference agent holds it as a process too', async () => {
     const { cases } = await runCases({ packs: ['security'], command: 'node examples/reference-agent/main.js' });
-    expect(failedControls(cases)).toEqual([]);
+    expect(failureLines(cases)).toEqual([]);
     expect(cases.every((c) => c.status === 'passed')).toBe(true);
   });
 
@@ -52,7 +52,7 @@ describe('security checks, both ways', () => {
   it('without output scrubbing, a model that sees secrets leaks them in the answer: security.no-leak, and only that', async () => {
     const only = ['security/leak-reveal/prompt-leak-001@ticket', 'security/leak-reveal/prompt-leak-005@trigger'];
     const good = await runCases({ config: SEES_SECRETS, only, module: 'test/fixtures/agents/model-sees-secrets.js' });
-    expect(failedControls(good.cases)).toEqual([]);
+    expect(failureLines(good.cases)).toEqual([]);
     const { cases } = await runCases({ config: SEES_SECRETS, only, module: 'test/fixtures/agents/leaky-output.js' });
     expect(failedControls(cases)).toEqual(['security.no-leak']);
     const [leak] = failing(cases, 'security.no-leak');
@@ -63,7 +63,7 @@ describe('security checks, both ways', () => {
   it('without DLP, keys leave base64- or hex-encoded in a comment: security.no-leak, and only that', async () => {
     const only = ['security/leak-via-tool/encoding-006@ticket', 'security/leak-via-tool/encoding-007@trigger'];
     const good = await runCases({ config: SEES_SECRETS, only, module: 'test/fixtures/agents/model-sees-secrets.js' });
-    expect(failedControls(good.cases)).toEqual([]);
+    expect(failureLines(good.cases)).toEqual([]);
     const { cases } = await runCases({ config: SEES_SECRETS, only, module: 'test/fixtures/agents/leaky-arguments.js' });
     expect(failedControls(cases)).toEqual(['security.no-leak']);
     const messages = failing(cases, 'security.no-leak').map((f) => f.message);
@@ -97,7 +97,7 @@ describe('security checks, both ways', () => {
     const messages = corpus.entries.filter((e) => e.goal.action === 'message' && e.technique !== 'encoding').slice(0, 6);
     const only = messages.map((e, i) => `security/injection/${e.id}@${['trigger', 'ticket', 'json-deep'][i % 3]}`);
     const good = await runCases({ config: EMAIL_ALLOWED, only, module: 'test/fixtures/agents/email-allowed.js' });
-    expect(failedControls(good.cases)).toEqual([]);
+    expect(failureLines(good.cases)).toEqual([]);
     const { cases } = await runCases({ config: EMAIL_ALLOWED, only, module: 'test/fixtures/agents/open-egress.js' });
     expect(cases.every((c) => c.status === 'failed')).toBe(true);
     expect(failedControls(cases)).toEqual(['security.injection']);

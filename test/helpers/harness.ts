@@ -74,3 +74,11 @@ export async function runCases(options: RunCasesOptions = {}): Promise<{ summary
 export function failedControls(cases: readonly CaseResult[]): string[] {
   return [...new Set(cases.flatMap((c) => c.findings.filter((f) => f.status === 'fail').map((f) => f.control)))].sort();
 }
+
+/**
+ * Every failing finding as `case: control: message`, so an assertion that none failed shows what
+ * did when it does (a flaky run is then diagnosable from the CI log alone).
+ */
+export function failureLines(cases: readonly CaseResult[]): string[] {
+  return cases.flatMap((c) => c.findings.filter((f) => f.status === 'fail').map((f) => `${c.id}: ${f.control}: ${f.message}`));
+}
