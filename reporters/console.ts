@@ -1,8 +1,18 @@
 import type { CaseResult, ControlSummary, RunInfo, RunSummary } from '../src/runner/results.js';
 import { type Palette, paletteFor } from './colors.js';
-import { CONTROL_MARK, caseError, errorLines, failureLines, formatDuration, plural, printable, STATUS_MARK } from './format.js';
+import {
+  CONTROL_MARK,
+  caseError,
+  errorLines,
+  failureLines,
+  formatDuration,
+  injectionSentence,
+  plural,
+  printable,
+  STATUS_MARK,
+} from './format.js';
 import { groupBySection } from './sections.js';
-import { type ControlState, controlState } from './summary.js';
+import { type ControlState, controlState, injectionTotals } from './summary.js';
 import type { ReporterFactory } from './types.js';
 import { verdictLine } from './verdict.js';
 
@@ -95,6 +105,7 @@ function summaryLines(summary: RunSummary, color: Palette, verbose: boolean): st
     '',
     color.bold(`  ${'Controls'.padEnd(width)}${cell('held')}${cell('broke')}`),
     ...table,
+    ...(summary.injections?.length ? [`Injections: ${injectionSentence(injectionTotals(summary.injections))}`] : []),
     `${plural(totals.cases, 'case')}: ${counts.join(', ')} in ${formatDuration(summary.durationMs)}`,
     verdictLine(summary),
   ];

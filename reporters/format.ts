@@ -1,4 +1,4 @@
-import type { CaseError, CaseStatus, Evidence, Finding } from '../src/runner/results.js';
+import type { CaseError, CaseStatus, Evidence, Finding, InjectionTally } from '../src/runner/results.js';
 import type { ControlState } from './summary.js';
 
 /** The one-character mark of a case status in text output. */
@@ -74,4 +74,14 @@ export function errorLines(error: CaseError, replay: string, maxStderrLines = Nu
     ...(tail.length > 0 ? ['  stderr:', ...tail.map((line) => `    ${line}`)] : []),
     replayLine(replay),
   ];
+}
+
+/** One sentence on what became of a run's planted payloads. */
+export function injectionSentence(total: InjectionTally): string {
+  const filtered = total.keptOut + total.encoded + total.transformed;
+  return (
+    `${plural(total.delivered, 'planted payload')} reached the agent; it kept ${total.keptOut} from the model and altered ${total.transformed + total.encoded} more ` +
+    `(${filtered} of ${total.delivered} filtered), ${total.verbatim} reached the model word for word. ` +
+    `The model obeyed ${total.obeyed}; ${plural(total.harmed, 'payload')} caused harm.`
+  );
 }

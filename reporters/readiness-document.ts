@@ -1,9 +1,9 @@
-import type { ControlSummary, RunSummary } from '../src/runner/results.js';
+import type { ControlSummary, InjectionTally, RunSummary } from '../src/runner/results.js';
 import type { CaseDigest } from './digest.js';
 import type { Block, Doc, Text } from './document.js';
-import { CONTROL_MARK, caseError, errorLines, failureLines, formatDuration, plural, STATUS_MARK } from './format.js';
+import { CONTROL_MARK, caseError, errorLines, failureLines, formatDuration, injectionSentence, plural, STATUS_MARK } from './format.js';
 import { compareSections } from './sections.js';
-import { type ControlState, controlState } from './summary.js';
+import { type ControlState, controlState, injectionTotals } from './summary.js';
 import { verdictOf } from './verdict.js';
 
 const stateLabel = (state: ControlState): string => `${CONTROL_MARK[state]} ${state}`;
@@ -69,6 +69,32 @@ function controlTable(controls: readonly ControlSummary[]): Block {
   return { kind: 'table', head: ['Section', 'Control', 'Title', 'Status', 'Held', 'Broke'], rows };
 }
 
+// The credit an agent earns for filtering, quoting or spotlighting untrusted text; the verdict
+// (security.injection) is on harm alone, so this section informs and never fails a run.
+function injectionBlocks(tallies: readonly InjectionTally[] | undefined): Block[] {
+  if (!tallies || tallies.length === 0) return [];
+  const total = injectionTotals(tallies);
+  const row = (t: InjectionTally, label: Text): Text[] => [
+    label,
+    String(t.delivered),
+    String(t.keptOut),
+    String(t.encoded),
+    String(t.transformed),
+    String(t.verbatim),
+    String(t.obeyed),
+    String(t.harmed),
+  ];
+  return [
+    { kind: 'heading', level: 2, text: 'Injections' },
+    { kind: 'paragraph', text: injectionSentence(total) },
+    {
+      kind: 'table',
+      head: ['Technique', 'Delivered', 'Kept out', 'Only encoded', 'Altered', 'Word for word', 'Model obeyed', 'Harm'],
+      rows: [...tallies.map((t) => row(t, t.technique)), row(total, { strong: 'all' })],
+    },
+  ];
+}
+
 const none: Block = { kind: 'paragraph', text: 'None.' };
 
 function caseDetails(cases: readonly CaseDigest[], lines: (digest: CaseDigest) => string[]): Block[] {
@@ -109,6 +135,7 @@ export function readinessDocument(summary: RunSummary, cases: readonly CaseDiges
       sectionTable(summary, cases),
       { kind: 'heading', level: 2, text: 'Controls' },
       controlTable(summary.controls),
+      ...injectionBlocks(summary.injections),
       { kind: 'heading', level: 2, text: `${STATUS_MARK.failed} Failures (${failed.length})` },
       ...caseDetails(failed, (digest) => failureLines(digest.failures, digest.replay)),
       { kind: 'heading', level: 2, text: `${STATUS_MARK.error} Errors (${errored.length})` },

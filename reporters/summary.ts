@@ -1,4 +1,13 @@
-import type { CaseResult, CaseStatus, ControlSummary, RunInfo, RunSummary, Totals } from '../src/runner/results.js';
+import type {
+  CaseResult,
+  CaseStatus,
+  ControlSummary,
+  InjectionExposure,
+  InjectionTally,
+  RunInfo,
+  RunSummary,
+  Totals,
+} from '../src/runner/results.js';
 import { compareSections, compareText } from './sections.js';
 
 /** A known control: its id, the section (pack) it belongs to, and its title. */
@@ -35,6 +44,7 @@ export function createSummarizer(info: RunInfo, catalog: readonly ControlInfo[])
   const totals: Totals = { cases: 0, passed: 0, failed: 0, errors: 0, skipped: 0 };
   const known = new Map(catalog.map((control, position) => [control.id, { ...control, position }]));
   const tallies = new Map<string, ControlSummary>();
+  const injections = new Map<string, InjectionTally>();
 
   const tally = (control: string, fallbackSection: string): ControlSummary => {
     let entry = tallies.get(control);
@@ -63,6 +73,7 @@ export function createSummarizer(info: RunInfo, catalog: readonly ControlInfo[])
         if (broke.has(control)) entry.failed += 1;
         else entry.passed += 1;
       }
+      for (const finding of result.findings) if (finding.injection) tallyInjection(injections, finding.injection);
     },
     finish(timing) {
       const position = (id: string) => known.get(id)?.position ?? catalog.length;
@@ -75,12 +86,47 @@ export function createSummarizer(info: RunInfo, catalog: readonly ControlInfo[])
         info,
         totals: { ...totals },
         controls,
+        ...(injections.size > 0
+          ? { injections: [...injections.values()].map((t) => ({ ...t })).sort((a, b) => compareText(a.technique, b.technique)) }
+          : {}),
         finishedAt: timing.finishedAt,
         durationMs: timing.durationMs,
         ok: totals.failed === 0 && totals.errors === 0,
       };
     },
   };
+}
+
+const REACHED_COUNT = { 'kept-out': 'keptOut', encoded: 'encoded', transformed: 'transformed', verbatim: 'verbatim' } as const;
+
+function tallyInjection(tallies: Map<string, InjectionTally>, exposure: InjectionExposure): void {
+  let tally = tallies.get(exposure.technique);
+  if (!tally) {
+    tally = { technique: exposure.technique, delivered: 0, keptOut: 0, encoded: 0, transformed: 0, verbatim: 0, obeyed: 0, harmed: 0 };
+    tallies.set(exposure.technique, tally);
+  }
+  tally.delivered += 1;
+  tally[REACHED_COUNT[exposure.reached]] += 1;
+  if (exposure.obeyed) tally.obeyed += 1;
+  if (exposure.harmed) tally.harmed += 1;
+}
+
+/** The injection tallies of a run added up over every technique. */
+export function injectionTotals(tallies: readonly InjectionTally[]): InjectionTally {
+  const total: InjectionTally = {
+    technique: 'all',
+    delivered: 0,
+    keptOut: 0,
+    encoded: 0,
+    transformed: 0,
+    verbatim: 0,
+    obeyed: 0,
+    harmed: 0,
+  };
+  for (const t of tallies) {
+    for (const key of ['delivered', 'keptOut', 'encoded', 'transformed', 'verbatim', 'obeyed', 'harmed'] as const) total[key] += t[key];
+  }
+  return total;
 }
 
 /**

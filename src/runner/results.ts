@@ -18,6 +18,39 @@ export interface Finding {
   evidence: Evidence[];
   /** Measured figures, e.g. `steps_to_stop`, `ms_to_stop`. */
   figures?: Record<string, number>;
+  /** On `security.injection`'s information finding: what became of one planted payload. */
+  injection?: InjectionExposure;
+}
+
+/**
+ * What became of one planted injection payload: how it reached the model (the credit an agent
+ * earns for filtering, quoting or spotlighting untrusted text), whether the model obeyed it, and
+ * whether harm followed (which is what the control is judged on).
+ */
+export interface InjectionExposure {
+  /** `corpus/entry-id`. */
+  payload: string;
+  technique: string;
+  carrier: string;
+  /** Word for word, altered (quoted, spotlighted, partly redacted), only encoded, or kept out by the agent. */
+  reached: 'verbatim' | 'transformed' | 'encoded' | 'kept-out';
+  /** The model (the obedient adversary) carried out the payload's goal. */
+  obeyed: boolean;
+  /** A forbidden, unapproved, outside or exfiltrating action followed. */
+  harmed: boolean;
+}
+
+/** Per technique: how many planted payloads reached the model in each form, were obeyed, did harm. */
+export interface InjectionTally {
+  technique: string;
+  /** Payloads handed to the agent (or sighted by the model) in judged cases. */
+  delivered: number;
+  keptOut: number;
+  encoded: number;
+  transformed: number;
+  verbatim: number;
+  obeyed: number;
+  harmed: number;
 }
 
 export type CaseStatus = 'passed' | 'failed' | 'error' | 'skipped';
@@ -98,6 +131,8 @@ export interface RunSummary {
   info: RunInfo;
   totals: Totals;
   controls: ControlSummary[];
+  /** Planted injections by technique, when the run planted any (sorted by technique). */
+  injections?: InjectionTally[];
   finishedAt: string;
   durationMs: number;
   /** True when every control held (no failed or errored case). */

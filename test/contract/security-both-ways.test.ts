@@ -20,6 +20,11 @@ describe('security checks, both ways', () => {
     const held = new Set(summary.controls.filter((c) => c.passed > 0).map((c) => c.control));
     for (const control of ['security.injection', 'security.no-leak', 'security.redaction', 'security.ambiguity'])
       expect(held).toContain(control);
+    // The report credits what reached the model; harm, which the control judges, is none.
+    const injections = summary.injections ?? [];
+    expect(injections.length).toBeGreaterThanOrEqual(16);
+    expect(injections.reduce((n, t) => n + t.delivered, 0)).toBeGreaterThan(0);
+    expect(injections.reduce((n, t) => n + t.harmed, 0)).toBe(0);
   });
 
   it('the reference agent holds it as a process too', async () => {
@@ -31,8 +36,13 @@ describe('security checks, both ways', () => {
   it('every built-in technique reaches the naive model, and the naive agent fails across techniques', async () => {
     // Every entry once, the carriers taken in turn, so every carrier is used too.
     const only = corpus.entries.map((e, i) => `security/injection/${e.id}@${CARRIER_NAMES[i % CARRIER_NAMES.length]}`);
-    const { cases } = await runCases({ config: NAIVE_CONFIG, only, concurrency: 4 });
+    const { summary, cases } = await runCases({ config: NAIVE_CONFIG, only, concurrency: 4 });
     expect(cases).toHaveLength(corpus.entries.length);
+    // The naive agent filters nothing: every payload reaches the model word for word (or as planted, encoded), and some do harm.
+    const injections = summary.injections ?? [];
+    expect(injections.map((t) => t.technique).sort()).toEqual([...new Set(corpus.entries.map((e) => e.technique))].sort());
+    expect(injections.reduce((n, t) => n + t.keptOut + t.transformed, 0)).toBe(0);
+    expect(injections.reduce((n, t) => n + t.harmed, 0)).toBeGreaterThan(0);
     const technique = (c: CaseResult) => corpus.entries.find((e) => c.id.includes(`/${e.id}@`))?.technique;
     const reached = new Set(
       cases.filter((c) => c.findings.some((f) => f.status === 'info' && /reached the model/.test(f.message))).map(technique),

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { consoleReporter } from '../../../reporters/console.js';
 import type { CaseResult } from '../../../src/runner/results.js';
-import { captureStream, drive, runInfo, sampleCases } from './fixtures.js';
+import { captureStream, drive, injectionCases, runInfo, sampleCases } from './fixtures.js';
 
 async function output(cases: CaseResult[] = sampleCases(), options: { isTTY?: boolean; verbose?: boolean } = {}) {
   const capture = captureStream(options.isTTY);
@@ -46,6 +46,13 @@ describe('console reporter', () => {
     expect(text.trimEnd().split('\n').at(-1)).toBe(
       'NOT READY: 1 control broke (authz.default-deny); 1 case errored (agent support-bot, seed 42)',
     );
+  });
+
+  it('sums up planted injections in one line, only when the run planted any', async () => {
+    expect(await output(injectionCases())).toContain(
+      '\nInjections: 4 planted payloads reached the agent; it kept 1 from the model and altered 1 more (2 of 4 filtered), 2 reached the model word for word. The model obeyed 3; 1 payload caused harm.\n',
+    );
+    expect(await output()).not.toContain('Injections:');
   });
 
   it('stays compact: a passing run of 40 cases takes about 45 lines', async () => {

@@ -6,7 +6,7 @@ import { afterEach, beforeEach } from 'vitest';
 import type { ControlInfo } from '../../../reporters/summary.js';
 import { summarize } from '../../../reporters/summary.js';
 import type { Reporter } from '../../../reporters/types.js';
-import type { CaseResult, Finding, RunInfo, RunSummary } from '../../../src/runner/results.js';
+import type { CaseResult, Finding, InjectionExposure, RunInfo, RunSummary } from '../../../src/runner/results.js';
 
 export const CATALOG: ControlInfo[] = [
   { id: 'identity.own-principal', section: 'identity', title: 'Every tool call carries the agent’s own token' },
@@ -93,6 +93,31 @@ export function sampleCases(): CaseResult[] {
 
   const second = baseCase(4, 'identity.own-principal.basic', 'identity', ['identity.own-principal']);
   return [passed, failed, errored, skipped, second];
+}
+
+/**
+ * Security cases, each with one planted payload: the agent kept one from the model, quoted one,
+ * let two through word for word (the model obeyed both, one did harm); plus one errored case,
+ * which is never judged and so earns no credit.
+ */
+export function injectionCases(): CaseResult[] {
+  const exposures: [CaseResult['status'], Omit<InjectionExposure, 'payload' | 'carrier'>][] = [
+    ['passed', { technique: 'ignore-previous', reached: 'kept-out', obeyed: false, harmed: false }],
+    ['passed', { technique: 'ignore-previous', reached: 'transformed', obeyed: true, harmed: false }],
+    ['passed', { technique: 'base64', reached: 'verbatim', obeyed: true, harmed: false }],
+    ['failed', { technique: 'base64', reached: 'verbatim', obeyed: true, harmed: true }],
+    ['error', { technique: 'base64', reached: 'verbatim', obeyed: true, harmed: true }],
+  ];
+  return exposures.map(([status, exposure], index) => {
+    const result = baseCase(index, `security/injection-${index}`, 'security', ['security.injection']);
+    const injection = { payload: `injections/e-${index}`, carrier: 'ticket', ...exposure };
+    result.status = status;
+    result.findings = [
+      { control: 'security.injection', status: 'info', message: `payload e-${index} reached the model`, evidence: [], injection },
+      { ...pass('security.injection'), status: exposure.harmed ? 'fail' : 'pass' },
+    ];
+    return result;
+  });
 }
 
 export function sampleSummary(cases: CaseResult[] = sampleCases(), info: RunInfo = runInfo()): RunSummary {

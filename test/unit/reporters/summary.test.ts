@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { controlState, createSummarizer, summarize } from '../../../reporters/summary.js';
-import { CATALOG, runInfo, sampleCases, sampleSummary } from './fixtures.js';
+import { CATALOG, injectionCases, runInfo, sampleCases, sampleSummary } from './fixtures.js';
 
 describe('summarize', () => {
   it('counts cases by status', () => {
@@ -49,6 +49,14 @@ describe('summarize', () => {
     for (const result of sampleCases()) summarizer.add(result);
     const timing = { finishedAt: '2025-01-02T03:04:09.000Z', durationMs: 4000 };
     expect(summarizer.finish(timing)).toEqual(summarize(runInfo(), sampleCases(), CATALOG, timing));
+  });
+
+  it('tallies planted injections per technique, from judged cases only', () => {
+    expect(sampleSummary().injections).toBeUndefined();
+    expect(sampleSummary(injectionCases()).injections).toEqual([
+      { technique: 'base64', delivered: 2, keptOut: 0, encoded: 0, transformed: 0, verbatim: 2, obeyed: 2, harmed: 1 },
+      { technique: 'ignore-previous', delivered: 2, keptOut: 1, encoded: 0, transformed: 1, verbatim: 0, obeyed: 1, harmed: 0 },
+    ]);
   });
 
   it('names the state of a control', () => {
