@@ -1,4 +1,4 @@
-import type { Ledger, OtherEntry } from '../ledger/ledger.js';
+import type { Ledger } from '../ledger/ledger.js';
 import type { Finding } from '../runner/results.js';
 import { ADVERSARY_MODEL } from '../world/model/openai-chat.js';
 import { recordsOfType } from './audit-view.js';
@@ -46,9 +46,9 @@ export const auditVersionsCheck: Check = {
       );
     }
 
-    const listings = servedListings(ledger);
+    const listings = ledger.listings();
     if (listings.length > 0 && !listings.some((l) => l.schemaVersion === schema)) {
-      const first = listings[0] as OtherEntry;
+      const first = listings[0]!;
       findings.push(
         fail(
           CONTROL,
@@ -81,12 +81,4 @@ function modelNames(ledger: Ledger): Set<string> {
   const names = new Set<string>();
   for (const m of ledger.modelCalls()) names.add(m.model ?? ADVERSARY_MODEL);
   return names;
-}
-
-/** Tool listings the world answered (REST and MCP), with the schema version each served. */
-function servedListings(ledger: Ledger): (OtherEntry & { schemaVersion: string })[] {
-  return ledger.entries.filter(
-    (e): e is OtherEntry & { schemaVersion: string } =>
-      e.kind === 'other' && e.note === 'tools/list' && e.schemaVersion !== undefined && e.rejected === undefined && e.status === 200,
-  );
 }

@@ -1,4 +1,3 @@
-import type { OtherEntry } from '../ledger/ledger.js';
 import type { Finding } from '../runner/results.js';
 import type { AuditLog } from '../world/audit-intake.js';
 import { recordForCall, recordsOfType } from './audit-view.js';
@@ -20,7 +19,7 @@ export const schemaVersionCheck: Check = {
   title: 'The tool schema version is logged, and a changed tool definition (rug pull) is noticed',
   run({ ledger, audit }) {
     const findings: Finding[] = [];
-    const listings = ledger.entries.filter((e): e is OtherEntry => e.kind === 'other' && e.schemaVersion !== undefined && e.status === 200);
+    const listings = ledger.listings();
     const started = recordsOfType(audit, 'run.started')[0];
     const firstListing = listings[0];
     if (started && firstListing && started.record.tool_schema_version !== firstListing.schemaVersion) {

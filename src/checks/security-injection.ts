@@ -68,9 +68,7 @@ function deliveredAt(ctx: CheckContext, payload: PlantedPayload): string | undef
   if (carrier.channel === 'trigger') return 'in the trigger';
   const placement = ctx.spec.security?.placements.find((p) => p.purpose === 'payload' && p.carrier === payload.carrier);
   if (carrier.channel === 'listing') {
-    const listing = ctx.ledger.entries.find(
-      (e) => e.kind === 'other' && e.status === 200 && (e.note === 'tools/list' || e.schemaVersion !== undefined),
-    );
+    const listing = ctx.ledger.listings()[0];
     return listing ? `in the tool listing, ledger #${listing.seq}` : undefined;
   }
   const entry = ctx.ledger

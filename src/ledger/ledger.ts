@@ -194,4 +194,11 @@ export class Ledger {
   identity(): IdentityEntry[] {
     return this.entries.filter((e): e is IdentityEntry => e.kind === 'identity');
   }
+
+  /** Tool listings the world served (REST `GET /tools`, MCP `tools/list`, answered 200), each with its schema version. */
+  listings(): (OtherEntry & { schemaVersion: string })[] {
+    return this.entries.filter(
+      (e): e is OtherEntry & { schemaVersion: string } => e.kind === 'other' && e.schemaVersion !== undefined && e.status === 200,
+    );
+  }
 }
