@@ -1,6 +1,5 @@
 import type { Finding } from '../runner/results.js';
-import { approvalHistories } from './approval-match.js';
-import { recordsOfType } from './audit-view.js';
+import { matchAudit } from './audit-match.js';
 import { auditEvidence, fail, ledgerEvidence, pass } from './evidence.js';
 import type { Check } from './types.js';
 
@@ -17,16 +16,13 @@ export const approvalLoggedCheck: Check = {
   section: 'approvals',
   title: 'Approval requests and decisions are in the audit, with approver and time',
   run({ ledger, audit }) {
-    const histories = approvalHistories(ledger);
-    if (histories.length === 0) return [];
-    const requested = recordsOfType(audit, 'approval.requested');
-    const decided = recordsOfType(audit, 'approval.decided');
+    const { approvals, strayApprovalRequests, strayDecisions } = matchAudit(ledger, audit);
+    if (approvals.length === 0) return [];
     const findings: Finding[] = [];
     let decisionsSeen = 0;
 
-    for (const h of histories) {
+    for (const { history: h, requested: asked, decided: mine } of approvals) {
       const tool = String(h.request.request?.tool);
-      const asked = requested.find((r) => String(r.record.approval_id) === h.id);
       if (!asked) {
         findings.push(
           fail(CONTROL, `approval ${h.id} for ${tool} (ledger #${h.request.seq}) has no approval.requested record in the audit`, [
@@ -46,7 +42,6 @@ export const approvalLoggedCheck: Check = {
       // What the agent was shown: the statuses the world answered its polls with.
       const polls = ledger.approvals().filter((a) => a.action === 'poll' && a.approvalId === h.id && a.status === 200);
       const shown = [...new Set(polls.map((p) => p.approvalStatus).filter((s): s is string => s !== undefined && s !== 'pending'))];
-      const mine = decided.filter((d) => String(d.record.approval_id) === h.id);
       for (const status of shown) {
         decisionsSeen += 1;
         const poll = polls.find((p) => p.approvalStatus === status);
@@ -89,8 +84,7 @@ export const approvalLoggedCheck: Check = {
       }
     }
 
-    const known = new Set(histories.map((h) => h.id));
-    for (const r of [...requested, ...decided].filter((r) => !known.has(String(r.record.approval_id)))) {
+    for (const r of [...strayApprovalRequests, ...strayDecisions]) {
       findings.push(
         fail(CONTROL, `audit line ${r.line} names approval "${r.record.approval_id}", which the world never issued`, [
           auditEvidence(r.line, r.record),
@@ -102,7 +96,7 @@ export const approvalLoggedCheck: Check = {
       findings.push(
         pass(
           CONTROL,
-          `${histories.length} approval request(s) and ${decisionsSeen} decision(s) the agent was shown, all in the audit with approver and time`,
+          `${approvals.length} approval request(s) and ${decisionsSeen} decision(s) the agent was shown, all in the audit with approver and time`,
         ),
       );
     }
