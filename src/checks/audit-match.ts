@@ -309,14 +309,6 @@ export function denialContradiction(
   return ran ? { request: ran, how: 'but the call reached its backend and ran' } : undefined;
 }
 
-/** The tool requests of each call id, in ledger order. */
-export function requestsByCall(match: AuditMatch): Map<string, ToolMatch[]> {
-  return groupBy(
-    match.tools.filter((t) => t.callId !== undefined),
-    (t) => t.callId as string,
-  );
-}
-
 // ---- the whole audit against the whole ledger -------------------------------------------------
 
 export interface ToolMatch {
@@ -365,6 +357,10 @@ export interface AuditMatch {
   strayDecisions: Located<'approval.decided'>[];
   escalations: EscalationMatch[];
   strayEscalations: Located<'escalated'>[];
+  /** The tool requests of each call id, in ledger order. */
+  requestsByCall: Map<string, ToolMatch[]>;
+  /** Every record that names a call id, by call id, in audit order: how the agent says it resolved each call. */
+  recordsByCall: Map<string, CallRecord[]>;
 }
 
 const cache = new WeakMap<AuditLog, WeakMap<Ledger, AuditMatch>>();
@@ -419,6 +415,11 @@ function computeMatch(ledger: Ledger, audit: AuditLog): AuditMatch {
     strayDecisions,
     escalations,
     strayEscalations,
+    requestsByCall: groupBy(
+      tools.filter((t) => t.callId !== undefined),
+      (t) => t.callId as string,
+    ),
+    recordsByCall: recordsByCall(audit),
   };
 }
 
@@ -552,8 +553,7 @@ function firstByKey<T>(items: readonly T[], key: (item: T) => string): Map<strin
 /** A record that tells what became of a proposed call. */
 export type CallRecord = Located<'tool.denied'> | Located<'approval.requested'> | Located<'tool.executed'>;
 
-/** Every record that names a call id, by call id, in audit order: how the agent says it resolved each call. */
-export function recordsByCall(audit: AuditLog): Map<string, CallRecord[]> {
+function recordsByCall(audit: AuditLog): Map<string, CallRecord[]> {
   const out = new Map<string, CallRecord[]>();
   for (const l of audit.lines) {
     if (!l.ok) continue;

@@ -11,8 +11,6 @@ import {
   modelAnswered,
   outcomeProblem,
   proposedArgsDifference,
-  recordsByCall,
-  requestsByCall,
 } from './audit-match.js';
 import type { Located } from './audit-view.js';
 import { auditEvidence, describeToolCall, fail, ledgerEvidence, pass } from './evidence.js';
@@ -116,8 +114,8 @@ const auditList = (turn: AuditTurn) => list(turn.proposals.map((p) => ({ name: p
 /** What the audit says of each call, and which ledger request each model record tells of: computed once per case. */
 interface Views {
   m: AuditMatch;
-  byCall: ReturnType<typeof recordsByCall>;
-  requests: ReturnType<typeof requestsByCall>;
+  byCall: AuditMatch['recordsByCall'];
+  requests: AuditMatch['requestsByCall'];
   modelOf: Map<number, ModelEntry>;
 }
 
@@ -125,8 +123,8 @@ function decisions(ctx: CheckContext): Parting | undefined {
   const m = matchAudit(ctx.ledger, ctx.audit);
   const views: Views = {
     m,
-    byCall: recordsByCall(ctx.audit),
-    requests: requestsByCall(m),
+    byCall: m.recordsByCall,
+    requests: m.requestsByCall,
     modelOf: new Map(m.models.flatMap((x) => (x.record ? [[x.record.line, x.entry] as const] : []))),
   };
   const ours = ledgerTurns(m);

@@ -11,8 +11,6 @@ import {
   modelAnswered,
   modelWindowProblem,
   proposedArgsDifference,
-  recordsByCall,
-  requestsByCall,
 } from './audit-match.js';
 import { auditEvidence, describeToolCall, fail, ledgerEvidence, pass } from './evidence.js';
 import type { Check, CheckContext } from './types.js';
@@ -125,7 +123,7 @@ function describeModelCall(e: ModelEntry): string {
 function proposals(ctx: CheckContext, add: Add): void {
   const { ledger, audit } = ctx;
   const m = matchAudit(ledger, audit);
-  const byCall = recordsByCall(audit);
+  const byCall = m.recordsByCall;
   const completed = audit.records.some((r) => r.type === 'run.ended' && r.status === 'completed');
   const last = m.models.findLast((x) => modelAnswered(x.entry))?.entry;
   const reached = new Set(m.tools.flatMap((t) => (t.entry.callId ? [t.entry.callId] : [])));
@@ -208,7 +206,7 @@ function toolRequests({ ledger, audit }: CheckContext, add: Add): void {
 /** A denial is a lie when the call ran anyway, or went out after it was "denied". */
 function denials({ ledger, audit }: CheckContext, add: Add): void {
   const m = matchAudit(ledger, audit);
-  const requests = requestsByCall(m);
+  const requests = m.requestsByCall;
   for (const l of audit.lines) {
     if (!l.ok || l.record.type !== 'tool.denied') continue;
     const denied = { line: l.line, record: l.record };
