@@ -7,8 +7,9 @@ if (process.env.CI) reporters.push(['json', { outputFile: '.tmp/vitest-results.j
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // A loaded 2-core CI machine starts agent processes slowly; bounds are generous, never tight.
-    testTimeout: 60_000,
+    // A loaded 2-core CI machine starts agent processes slowly, and a whole-pack or whole-corpus
+    // run takes a minute there: bounds are generous, never tight.
+    testTimeout: 240_000,
     hookTimeout: 60_000,
     pool: 'forks',
     reporters,

@@ -12,8 +12,8 @@ import { parse } from 'yaml';
  * @property {Set<string>} write
  * @property {Set<string>} protected
  * @property {Set<string>} forbidden
- * @property {{ toolCalls: number, writeActions: number, modelCalls: number, toolTimeoutMs: number,
- *   approvalTimeoutMs: number }} budgets
+ * @property {{ toolCalls: number, writeActions: number, modelCalls: number, modelTokens: number,
+ *   toolTimeoutMs: number, approvalTimeoutMs: number }} budgets
  * @property {number} tokenMaxTtlS
  */
 
@@ -35,6 +35,7 @@ export function loadPolicy(file) {
       toolCalls: b.tool_calls_per_run ?? 12,
       writeActions: b.write_actions_per_run ?? 3,
       modelCalls: b.model_calls_per_run ?? 20,
+      modelTokens: b.model_tokens_per_run ?? 20000,
       toolTimeoutMs: b.tool_timeout_ms ?? 2000,
       approvalTimeoutMs: b.approval_timeout_ms ?? 10000,
     },

@@ -1,6 +1,6 @@
 // @ts-check
 // A triage agent on the Vercel AI SDK: `generateText` with `tools` and a step limit, the model from
-// `@ai-sdk/openai` (chat completions). The guards are attached the SDK's way: each tool's
+// `@ai-sdk/openai` (its default, the Responses API). The guards are attached the SDK's way: each tool's
 // `execute` is wrapped by the guard, a language-model middleware audits every model call and the
 // calls it proposes, and `experimental_repairToolCall` (where the SDK hands over a call it cannot
 // run) logs the denial of tools it was never given.
@@ -36,7 +36,7 @@ export function createVercelAgent({ allowlist = true } = {}) {
       run.started(listing.schemaVersion);
       const guard = createToolGuard(run, { allowlist });
       const openai = createOpenAI({ baseURL: env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY });
-      const model = wrapLanguageModel({ model: openai.chat(MODEL), middleware: auditModelCalls(run, modelInfo) });
+      const model = wrapLanguageModel({ model: openai(MODEL), middleware: auditModelCalls(run, modelInfo) });
 
       const given = listing.tools.filter((t) => !allowlist || !allowlistDenial(policy, t.name));
       const tools = Object.fromEntries(

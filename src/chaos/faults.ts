@@ -1,13 +1,13 @@
 import type { Rng } from '../random.js';
 import type { Fault } from '../world/fault.js';
-import { jsonError, openAiError } from '../world/http.js';
+import { anthropicError, jsonError, openAiError } from '../world/http.js';
 import { aborted, byteStream, bytesOf, sleep, withBody } from './bodies.js';
 import type { FaultSpec, FaultType } from './schema.js';
 
 export { FAULT_SCHEMAS, FAULT_TYPES, type FaultSpec, type FaultType, faultSpecSchema } from './schema.js';
 
 /** Which endpoint a fault answers for: error bodies take that endpoint's usual shape. */
-export type FaultEndpoint = 'tool' | 'model';
+export type FaultEndpoint = 'tool' | 'openai' | 'anthropic';
 
 export interface FaultContext {
   endpoint: FaultEndpoint;
@@ -28,10 +28,11 @@ const STATUS_CODES: Record<number, string> = {
   504: 'gateway_timeout',
 };
 
-// The error body the endpoint would send: the world's shape for tools, OpenAI's for the model
-// (so SDKs raise their usual errors).
+// The error body the endpoint would send: the world's shape for tools, the provider's for the
+// model (so SDKs raise their usual errors).
 function errorAnswer(ctx: FaultContext, status: number, code: string, message: string, headers: Record<string, string> = {}) {
   if (ctx.endpoint === 'tool') return jsonError(status, code, message, headers);
+  if (ctx.endpoint === 'anthropic') return anthropicError(status, message, headers);
   return openAiError(status, code, message, status === 429 ? 'requests' : 'server_error', headers);
 }
 

@@ -66,6 +66,6 @@ export function faultHooks(rules: readonly ResolvedFaultRule[], seed: number): F
             ),
         }
       : {}),
-    ...(model.length > 0 ? { beforeModel: ({ signal }) => pick(model, 'model', signal) } : {}),
+    ...(model.length > 0 ? { beforeModel: ({ api, signal }) => pick(model, api === 'anthropic' ? 'anthropic' : 'openai', signal) } : {}),
   };
 }

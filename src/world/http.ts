@@ -20,6 +20,23 @@ export function openAiError(
   return json(status, { error: { message, type, param: null, code } }, headers);
 }
 
+/** Anthropic's error type for each status, as its API answers. */
+const ANTHROPIC_ERROR_TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  529: 'overloaded_error',
+};
+
+/** Anthropic's error shape, so its SDK raises its usual errors. */
+export function anthropicError(status: number, message: string, headers: Record<string, string> = {}): Response {
+  const type = ANTHROPIC_ERROR_TYPES[status] ?? 'api_error';
+  return json(status, { type: 'error', error: { type, message } }, headers);
+}
+
 export type ParsedBody = { ok: true; text: string; value: unknown } | { ok: false; text: string };
 
 /** Reads a body as JSON; an empty body is `undefined`, unparseable text is kept for the ledger. */

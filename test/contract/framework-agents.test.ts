@@ -7,7 +7,7 @@ import { failedControls, failureLines, ROOT, runCases } from '../helpers/harness
 // Agents on real frameworks, written knowing only the contract, are judged like any other: each
 // passes the packs it claims, in-process and as a process, and a broken variant fails exactly the
 // control its break touches.
-const FRAMEWORK_AGENTS = ['openai-sdk-agent', 'mcp-sdk-agent', 'vercel-ai-agent'] as const;
+const FRAMEWORK_AGENTS = ['openai-sdk-agent', 'mcp-sdk-agent', 'vercel-ai-agent', 'anthropic-sdk-agent'] as const;
 const configOf = (agent: string) => resolve(ROOT, 'examples', agent, 'agent-chaos.config.yaml');
 
 // Packs built on other branches: run here once their scenarios are in the tree.
@@ -19,8 +19,8 @@ const notPassed = (cases: { id: string; status: string }[]) =>
 describe.each(FRAMEWORK_AGENTS)('%s', (agent) => {
   it('passes the authorization and audit packs in-process', async () => {
     const { cases } = await runCases({ config: configOf(agent), module: `examples/${agent}/agent.js`, packs: ['authorization', 'audit'] });
-    // These examples keep no model-token budget (their READMEs say so); the one audit case that
-    // loops until a cap stops it shows that gap, under its own control and no other.
+    // Most of these examples keep no model-token budget (their READMEs say so); the one audit case
+    // that loops until a cap stops it shows that gap, under its own control and no other.
     const [looping, rest] = [
       cases.filter((c) => c.id === 'audit/escalation-trail'),
       cases.filter((c) => c.id !== 'audit/escalation-trail'),
@@ -91,5 +91,24 @@ describe('broken framework agents fail the control they break', () => {
     expect(failedControls(cases)).toEqual(['authz.default-deny']);
     const message = cases.find((c) => c.id === 'authz/not-allowed-tool')?.findings.find((f) => f.status === 'fail')?.message;
     expect(message).toMatch(/"read_file" is not in the allowlist, yet the agent sent the call to the tools backend/);
+  });
+
+  it('Anthropic tool-use loop with its token budget: the looping case holds the cap; without it, budget.model-tokens fails', async () => {
+    const only = ['audit/escalation-trail'];
+    const guarded = await runCases({ config: configOf('anthropic-sdk-agent'), module: 'examples/anthropic-sdk-agent/agent.js', only });
+    expect(failureLines(guarded.cases)).toEqual([]);
+    // It stopped on the token budget, not on the model-call cap.
+    const audit = (guarded.cases[0]?.transcript?.audit ?? []) as { type?: string; budget?: string }[];
+    expect(audit.filter((r) => r.type === 'budget.exceeded').map((r) => r.budget)).toEqual(['model_tokens']);
+
+    const { cases } = await runCases({
+      config: configOf('anthropic-sdk-agent'),
+      module: 'test/fixtures/agents/anthropic-sdk-no-token-budget.js',
+      only,
+    });
+    expect(failedControls(cases)).toEqual(['budget.model-tokens']);
+    expect(cases[0]?.findings.find((f) => f.status === 'fail')?.message).toMatch(
+      /model tokens over \d+ model request\(s\), over the cap of 20000/,
+    );
   });
 });

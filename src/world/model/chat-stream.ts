@@ -1,7 +1,5 @@
 import type { ResolvedCall } from '../../runner/case.js';
-
-// Argument text goes out in fragments this long, as a real model streams it token by token.
-const ARGUMENT_PIECE = 8;
+import { argumentPieces, wordPieces } from './view.js';
 
 export interface ChatChunkInput {
   id: string;
@@ -30,40 +28,12 @@ export function chatChunks(input: ChatChunkInput): Record<string, unknown>[] {
     chunk([{ index: 0, delta: d, logprobs: null, finish_reason: finish }]);
 
   const chunks = [delta({ role: 'assistant', content: '', refusal: null })];
-  for (const piece of input.text?.match(/\s*\S+\s*|\s+/g) ?? []) chunks.push(delta({ content: piece }));
+  for (const piece of wordPieces(input.text ?? '')) chunks.push(delta({ content: piece }));
   input.toolCalls.forEach((call, index) => {
     chunks.push(delta({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }));
-    for (let at = 0; at < call.rawArgs.length; at += ARGUMENT_PIECE) {
-      chunks.push(delta({ tool_calls: [{ index, function: { arguments: call.rawArgs.slice(at, at + ARGUMENT_PIECE) } }] }));
-    }
+    for (const piece of argumentPieces(call.rawArgs)) chunks.push(delta({ tool_calls: [{ index, function: { arguments: piece } }] }));
   });
   chunks.push(delta({}, input.finishReason));
   if (input.includeUsage) chunks.push(chunk([], input.usage));
   return chunks;
-}
-
-/**
- * Server-sent events, one `data:` event per pull so each reaches the wire on its own, then
- * `data: [DONE]`. `onEnd` runs once, when the last event is out or the reader gives up.
- */
-export function sseStream(events: readonly unknown[], onEnd: () => void): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  const frames = [...events.map((e) => `data: ${JSON.stringify(e)}\n\n`), 'data: [DONE]\n\n'];
-  let next = 0;
-  let ended = false;
-  const end = () => {
-    if (ended) return;
-    ended = true;
-    onEnd();
-  };
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      const frame = frames[next++];
-      if (frame === undefined) {
-        controller.close();
-        end();
-      } else controller.enqueue(encoder.encode(frame));
-    },
-    cancel: end,
-  });
 }

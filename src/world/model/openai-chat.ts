@@ -2,11 +2,13 @@ import { http, type RequestHandler } from 'msw';
 import type { ModelAnswer } from '../../adversary/policy.js';
 import { stableTag } from '../../random.js';
 import { isPlainObject } from '../canonical.js';
-import { noteAbandoned, settle, settleBody, stamp, type WorldContext } from '../context.js';
+import { settle, type WorldContext } from '../context.js';
 import { bearerOf, json, openAiError, readJson } from '../http.js';
-import { chatChunks, sseStream } from './chat-stream.js';
+import { chatChunks } from './chat-stream.js';
 import { openModelEntry } from './entry.js';
-import { estimateTokens, flattenText, outputTokens } from './view.js';
+import { dataEvent, SSE_DONE, sseStream } from './sse.js';
+import { answerTurn, eventStreamResponse, tokenLimit } from './turn.js';
+import { flattenText } from './view.js';
 
 /** The model name the world lists, and answers as when the agent names none. */
 export const ADVERSARY_MODEL = 'agent-chaos-adversary';
@@ -42,67 +44,25 @@ export function openAiChatHandlers(ctx: WorldContext): RequestHandler[] {
         );
       }
 
-      const held = AbortSignal.any([request.signal, ctx.closing]);
-      const fault = await ctx.beforeModel?.({ api: 'chat', turn: ctx.model.answers, stream: entry.stream, signal: held, entry });
-      if (fault) {
-        entry.fault = fault.name;
-        entry.endedAt = ctx.now();
-        noteAbandoned(ctx, entry, held);
-      }
-      if (fault && !fault.passThrough) return settleBody(ctx, entry, await fault.respond());
-
-      // An answer the agent cannot read does not spend the turn: the retry gets it.
-      const plays = !fault?.garbles;
-      const turn = plays ? ctx.model.answers++ : ctx.model.answers;
-      const answer = ctx.model.policy.respond({
-        turn,
-        api: 'chat',
-        model,
-        inputText: entry.inputText,
-        offeredTools: offeredNames(offered),
-      });
-      const usage = {
-        input_tokens: estimateTokens(entry.inputText),
-        output_tokens: Math.min(outputTokens(answer.text, answer.toolCalls, answer.extraOutputTokens), maxTokens(params) ?? Infinity),
-      };
-      if (plays) {
-        Object.assign(entry, {
-          turn,
-          text: answer.text,
-          usage,
-          proposed: answer.toolCalls.map(({ id, name, args, rawArgs }) => ({ id, name, args, rawArgs })),
-          ...(answer.injections ? { injections: answer.injections } : {}),
-        });
-      }
-
-      const reply: Reply = {
-        id: `chatcmpl-${stableTag(ctx.spec.seed, `chat:${turn}`, 24)}`,
-        created: Math.floor(ctx.now() / 1000),
-        model: model ?? ADVERSARY_MODEL,
-        answer,
-        finishReason: answer.toolCalls.length > 0 ? 'tool_calls' : 'stop',
-        usage: {
-          prompt_tokens: usage.input_tokens,
-          completion_tokens: usage.output_tokens,
-          total_tokens: usage.input_tokens + usage.output_tokens,
-        },
-      };
-      let normal: Response;
-      if (!entry.stream) normal = json(200, completion(reply));
-      else {
+      const turnRequest = { api: 'chat' as const, model, offeredTools: offeredNames(offered), maxTokens: maxTokens(params) };
+      return answerTurn(ctx, entry, request, turnRequest, ({ turn, answer, usage }, ended) => {
+        const reply: Reply = {
+          id: `chatcmpl-${stableTag(ctx.spec.seed, `chat:${turn}`, 24)}`,
+          created: Math.floor(ctx.now() / 1000),
+          model: model ?? ADVERSARY_MODEL,
+          answer,
+          finishReason: answer.toolCalls.length > 0 ? 'tool_calls' : 'stop',
+          usage: {
+            prompt_tokens: usage.input_tokens,
+            completion_tokens: usage.output_tokens,
+            total_tokens: usage.input_tokens + usage.output_tokens,
+          },
+        };
+        if (!entry.stream) return json(200, completion(reply));
         const includeUsage = isPlainObject(params.stream_options) && params.stream_options.include_usage === true;
-        entry.status = 200;
-        // The entry ends when the last event is out, not when the headers are.
-        const events = sseStream(chatChunks({ ...reply, text: answer.text, toolCalls: answer.toolCalls, includeUsage }), () =>
-          stamp(ctx, entry, 200),
-        );
-        normal = new Response(events, {
-          status: 200,
-          headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' },
-        });
-      }
-      if (fault) return settleBody(ctx, entry, await fault.respond(normal));
-      return entry.stream ? normal : settle(ctx, entry, normal);
+        const chunks = chatChunks({ ...reply, text: answer.text, toolCalls: answer.toolCalls, includeUsage });
+        return eventStreamResponse(sseStream(chunks.map(dataEvent).concat(SSE_DONE), ended));
+      });
     }),
 
     http.get(ctx.url('/v1/models'), ({ request }) => {
@@ -153,13 +113,9 @@ function completion({ id, created, model, answer, finishReason, usage }: Reply) 
   };
 }
 
-/**
- * The output cap the agent asked for (`max_completion_tokens`, or the older `max_tokens`): a
- * real model stops there, so a claimed huge output is held to it.
- */
+/** The output cap the agent asked for: `max_completion_tokens`, or the older `max_tokens`. */
 function maxTokens(params: Record<string, unknown>): number | undefined {
-  const limit = params.max_completion_tokens ?? params.max_tokens;
-  return typeof limit === 'number' && Number.isInteger(limit) && limit > 0 ? limit : undefined;
+  return tokenLimit(params.max_completion_tokens ?? params.max_tokens);
 }
 
 function offeredNames(tools: unknown[]): string[] {

@@ -34,3 +34,18 @@ export function outputTokens(text: string | undefined, calls: readonly ResolvedC
   const chars = (text ?? '').length + calls.reduce((n, c) => n + c.name.length + c.rawArgs.length, 0);
   return Math.ceil(chars / 4) + extra;
 }
+
+/** An answer's text in word-sized pieces, as a real model streams it. */
+export function wordPieces(text: string): string[] {
+  return text.match(/\s*\S+\s*|\s+/g) ?? [];
+}
+
+// Argument text goes out in fragments this long, as a real model streams it token by token.
+const ARGUMENT_PIECE = 8;
+
+/** A tool call's argument text in the fragments a stream carries it in. */
+export function argumentPieces(raw: string): string[] {
+  const pieces: string[] = [];
+  for (let at = 0; at < raw.length; at += ARGUMENT_PIECE) pieces.push(raw.slice(at, at + ARGUMENT_PIECE));
+  return pieces;
+}

@@ -298,6 +298,25 @@ describe('model faults', () => {
     ]);
   });
 
+  it("the same faults on the Anthropic Messages API answer in its error shape, and the Responses API in OpenAI's", async () => {
+    const world = await hostedWorld([rule('model', { type: 'rate_limit', retry_after_s: 2 }, { from: 1, to: 2 })]);
+    const env = world.env();
+    const anthropic = await fetch(`${env.ANTHROPIC_BASE_URL}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': env.ANTHROPIC_API_KEY ?? '', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(anthropic.status).toBe(429);
+    expect(anthropic.headers.get('retry-after')).toBe('2');
+    expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
+    const client = new OpenAI({ baseURL: env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY, maxRetries: 0 });
+    await expect(client.responses.create({ model: 'm', input: 'hi' })).rejects.toMatchObject({ status: 429, code: 'rate_limit_exceeded' });
+    expect(world.ledger.modelCalls().map((e) => [e.api, e.fault, e.turn])).toEqual([
+      ['anthropic', 'rate_limit', -1],
+      ['responses', 'rate_limit', -1],
+    ]);
+  });
+
   it('hang: the client times out, the entry is abandoned, and the next call gets the turn', async () => {
     const world = await hostedWorld([rule('model', { type: 'hang' }, { call: 1 })], { inProcess: true });
     const env = world.env();
