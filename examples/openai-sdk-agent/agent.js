@@ -3,6 +3,7 @@
 // The runner owns the loop (ask, run the functions, feed results back); the contract's guards are
 // attached the runner's way: each tool function is wrapped by the guard, only allowlisted tools
 // are registered, and the runner's events feed the audit.
+import { setMaxListeners } from 'node:events';
 import OpenAI from 'openai';
 import { now, parseArgs } from '../shared/contract-audit.js';
 import { runUnderContract } from '../shared/contract-run.js';
@@ -77,6 +78,9 @@ export function createOpenAiAgent({ auditRefusals = true } = {}) {
         },
         { maxChatCompletions: policy.budgets.modelCalls, signal: run.signal },
       );
+      // The client adds a listener to the runner's own signal for each request and never takes it
+      // off; the model-call budget bounds how many there can be, so Node need not warn of a leak.
+      setMaxListeners(policy.budgets.modelCalls + 10, runner.controller.signal);
 
       // The runner asks the model right after its last event (start, or the last tool result).
       let asked = now();
