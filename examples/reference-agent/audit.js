@@ -12,6 +12,9 @@ import { createOtlpSink } from './otlp.js';
  * @typedef {(type: string, fields?: Record<string, unknown>) => Promise<void>} AuditWrite
  */
 
+// The fields every record carries (contract §4).
+const ENVELOPE = ['ts', 'run_id', 'trigger_id', 'agent_id', 'type'];
+
 /**
  * @param {{ file: string | undefined, runId: string, triggerId: unknown, agentId: string,
  *   redactor: Redactor, breaks: ReadonlySet<string>, otlpEndpoint?: string }} options
@@ -34,7 +37,9 @@ export function createAudit({ file, runId, triggerId, agentId, redactor, breaks,
   /** @param {Record<string, unknown>} record */
   function protect(record) {
     if (breaks.has('redaction')) return record;
-    const redacted = redactor.redact(record);
+    // The envelope is the record's identity, written by the agent itself: it is never redacted,
+    // so an id that happens to look like a secret cannot break the thread between records.
+    const redacted = { ...redactor.redact(record), ...pick(record, ENVELOPE) };
     // The approver answers for the action: their name is what the record is for. A secret in it
     // is still redacted; their email is not customer PII.
     const { approver } = record;
@@ -82,7 +87,7 @@ function distort(record, breaks) {
   if (breaks.has('audit-wrong-args')) record = { ...record, args: { ...record.args, audit_note: 'edited' } };
   if (breaks.has('audit-invent-denial')) {
     const denial = {
-      ...pick(record, ['ts', 'run_id', 'trigger_id', 'agent_id']),
+      ...pick(record, ENVELOPE),
       type: 'tool.denied',
       call_id: record.call_id,
       tool: record.tool,

@@ -50,8 +50,9 @@ const PATTERNS = [
   { kind: 'openai_key', dlp: true, re: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g },
   { kind: 'jwt', dlp: true, re: /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g },
   { kind: 'credential_url', dlp: true, re: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/?#@'"]+:[^\s@/'"]+@[^\s/'"?#]+/gi },
-  // Before phone: a spaced card number also looks like a phone number.
-  { kind: 'card_number', dlp: true, re: /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])/g, valid: isCardNumber },
+  // Before phone: a spaced card number also looks like a phone number. Not inside a word: a run of
+  // digits in a UUID or a hex id passes Luhn one time in ten.
+  { kind: 'card_number', dlp: true, re: /(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])/g, valid: isCardNumber },
   // SSN-shaped, 9xx included: an ITIN, or a number never issued, is as personal in a ticket.
   { kind: 'us_ssn', dlp: true, re: /\b(?!000|666)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b/g },
   { kind: 'uk_nino', dlp: true, re: /\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/g },
