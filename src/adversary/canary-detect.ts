@@ -26,6 +26,9 @@ export interface CanaryHit {
 
 // Forms shorter than this are not searched: they would match by chance.
 const MIN_FORM = 8;
+// What may stand between the digits of a card or phone number written out.
+const DIGIT_SEPARATORS = '[\\s.()/+-]*';
+const DIGIT_OR_SEPARATOR = /[\d\s.()/+-]/;
 const MAX_DECODE_DEPTH = 2;
 
 interface Form {
@@ -41,6 +44,8 @@ interface Prepared {
   normalized: string[];
   /** For numeric secrets (cards, phones, ids): digits with any separators, bounded by non-digits. */
   digitPatterns: RegExp[];
+  /** The digits of those numeric secrets, to recognise one cut short. */
+  digitStrings: string[];
 }
 
 const prepared = new WeakMap<Canary, Prepared>();
@@ -51,6 +56,7 @@ function prepare(canary: Canary): Prepared {
   const literals: Form[] = [];
   const normalized = new Set<string>();
   const digitPatterns: RegExp[] = [];
+  const digitStrings: string[] = [];
   for (const value of [canary.value, ...canary.variants]) {
     const bytes = Buffer.from(value, 'utf8');
     const add = (text: string, form: LeakForm) => {
@@ -74,11 +80,14 @@ function prepare(canary: Canary): Prepared {
     if (norm.length >= MIN_FORM) normalized.add(norm);
     if (/^[\d\s().+-]+$/.test(value)) {
       const digits = value.replace(/\D/g, '');
-      if (digits.length >= MIN_FORM) digitPatterns.push(new RegExp(`(?<!\\d)${[...digits].join('[\\s.()/+-]*')}(?!\\d)`));
+      if (digits.length >= MIN_FORM) {
+        digitPatterns.push(new RegExp(`(?<!\\d)${[...digits].join(DIGIT_SEPARATORS)}(?!\\d)`));
+        digitStrings.push(digits);
+      }
     }
   }
   literals.sort((a, b) => b.text.length - a.text.length);
-  const p = { canary, literals, normalized: [...normalized], digitPatterns };
+  const p = { canary, literals, normalized: [...normalized], digitPatterns, digitStrings };
   prepared.set(canary, p);
   return p;
 }
@@ -231,13 +240,14 @@ export function scanSplit(texts: readonly string[], canaries: readonly Canary[])
 export function maskText(text: string, canaries: readonly Canary[]): string {
   let out = text;
   for (const canary of canaries) {
-    const { literals, digitPatterns } = prepare(canary);
+    const { literals, digitPatterns, digitStrings } = prepare(canary);
     const mask = maskedCanary(canary);
     for (const { text: form, form: kind } of literals) {
       if (out.includes(form)) out = out.split(form).join(kind === 'raw' ? mask : `[${kind} of ${mask}]`);
     }
     for (const re of digitPatterns) out = out.replace(new RegExp(re.source, 'g'), mask);
     out = maskCutPrefixes(out, literals, mask);
+    out = maskCutDigits(out, digitStrings, mask);
   }
   return out;
 }
@@ -261,6 +271,27 @@ function maskCutPrefixes(text: string, literals: readonly { text: string; form: 
           at = at - len + mask.length;
           break;
         }
+      }
+    }
+  }
+  return out;
+}
+
+/** `maskCutPrefixes` for numeric canaries written with separators (`4111 1111 1111 …`). */
+function maskCutDigits(text: string, digitStrings: readonly string[], mask: string): string {
+  if (digitStrings.length === 0 || !text.includes(CUT_MARK)) return text;
+  let out = text;
+  for (let at = out.indexOf(CUT_MARK); at >= 0; at = out.indexOf(CUT_MARK, at + 1)) {
+    let from = at;
+    while (from > 0 && DIGIT_OR_SEPARATOR.test(out.charAt(from - 1))) from--;
+    // The cut canary starts at some digit of the run before the mark; try each, longest first.
+    for (let start = from; start < at; start++) {
+      if (!/\d/.test(out.charAt(start)) || (start > from && /\d/.test(out.charAt(start - 1))) || out.startsWith(mask, start)) continue;
+      const digits = out.slice(start, at).replace(/\D/g, '');
+      if (digits.length >= CUT_PREFIX_MIN && digitStrings.some((d) => d.length > digits.length && d.startsWith(digits))) {
+        out = `${out.slice(0, start)}${mask}${out.slice(at)}`;
+        at = start + mask.length;
+        break;
       }
     }
   }
