@@ -62,3 +62,12 @@ export function parseArgs(raw) {
   }
   return { args: undefined, logged: raw };
 }
+
+/**
+ * The `model.called` record of a model request that failed: its times, no tokens, and the error.
+ * @param {{ provider: string, name: string }} model @param {string} startedAt @param {unknown} err
+ */
+export function failedModelCall(model, startedAt, err) {
+  const message = err instanceof Error ? err.message : String(err);
+  return { model, started_at: startedAt, ended_at: now(), input_tokens: 0, output_tokens: 0, error: { message } };
+}

@@ -3,28 +3,18 @@ import { stableTag } from '../../random.js';
 import type { ResolvedCall } from '../../runner/case.js';
 import { isPlainObject } from '../canonical.js';
 import { settle, type WorldContext } from '../context.js';
-import { anthropicError, bearerOf, json, readJson } from '../http.js';
-import { openModelEntry } from './entry.js';
+import { anthropicError, bearerOf, json } from '../http.js';
+import { openModelRequest } from './entry.js';
 import { ADVERSARY_MODEL } from './openai-chat.js';
 import { namedEvent, sseStream } from './sse.js';
 import { answerTurn, eventStreamResponse, type PlayedTurn, tokenLimit } from './turn.js';
-import { argumentPieces, flattenText, wordPieces } from './view.js';
+import { argumentPieces, wordPieces } from './view.js';
 
 /** `POST /anthropic/v1/messages` (Anthropic Messages API, plain and streamed), answered by the adversary policy. */
 export function anthropicMessagesHandlers(ctx: WorldContext): RequestHandler[] {
   return [
     http.post(ctx.url('/anthropic/v1/messages'), async ({ request }) => {
-      const entry = openModelEntry(ctx, request, 'anthropic');
-      const body = await readJson(request);
-      const params = body.ok && isPlainObject(body.value) ? body.value : undefined;
-      const model = typeof params?.model === 'string' ? params.model : undefined;
-      const offered = Array.isArray(params?.tools) ? params.tools : [];
-      // Recorded before any refusal: what an agent sends a model is evidence even when refused.
-      Object.assign(entry, {
-        model,
-        stream: params?.stream === true,
-        inputText: params ? flattenText(params.system, params.messages, offered) : body.text,
-      });
+      const { entry, body, params, model, offered } = await openModelRequest(ctx, request, 'anthropic', (p) => [p.system, p.messages]);
 
       // The SDK sends `x-api-key`; OAuth-style clients send a bearer.
       const key = request.headers.get('x-api-key') ?? bearerOf(request);

@@ -3,12 +3,11 @@ import type { ModelAnswer } from '../../adversary/policy.js';
 import { stableTag } from '../../random.js';
 import { isPlainObject } from '../canonical.js';
 import { settle, type WorldContext } from '../context.js';
-import { bearerOf, json, openAiError, readJson } from '../http.js';
+import { bearerOf, json, openAiError } from '../http.js';
 import { chatChunks } from './chat-stream.js';
-import { openModelEntry } from './entry.js';
+import { openModelEntry, openModelRequest } from './entry.js';
 import { dataEvent, SSE_DONE, sseStream } from './sse.js';
 import { answerTurn, eventStreamResponse, tokenLimit } from './turn.js';
-import { flattenText } from './view.js';
 
 /** The model name the world lists, and answers as when the agent names none. */
 export const ADVERSARY_MODEL = 'agent-chaos-adversary';
@@ -19,17 +18,7 @@ const invalidKey = () => openAiError(401, 'invalid_api_key', 'Incorrect API key 
 export function openAiChatHandlers(ctx: WorldContext): RequestHandler[] {
   return [
     http.post(ctx.url('/v1/chat/completions'), async ({ request }) => {
-      const entry = openModelEntry(ctx, request, 'chat');
-      const body = await readJson(request);
-      const params = body.ok && isPlainObject(body.value) ? body.value : undefined;
-      const model = typeof params?.model === 'string' ? params.model : undefined;
-      const offered = Array.isArray(params?.tools) ? params.tools : [];
-      // Recorded before any refusal: what an agent sends a model is evidence even when refused.
-      Object.assign(entry, {
-        model,
-        stream: params?.stream === true,
-        inputText: params ? flattenText(params.messages, offered) : body.text,
-      });
+      const { entry, body, params, model, offered } = await openModelRequest(ctx, request, 'chat', (p) => [p.messages]);
 
       if (bearerOf(request) !== ctx.model.key) {
         entry.rejected = 'invalid_key';

@@ -15,26 +15,27 @@ const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
   },
 ];
 
+// One host for the file; each test gets a fresh world on it, and an official client for that world.
+const host = new WorldHost();
+let world: World;
+let client: OpenAI;
+
+beforeAll(async () => {
+  await host.start();
+});
+afterAll(async () => {
+  await host.close();
+});
+
+function freshWorld(spec = makeSpec()): void {
+  const slot = host.allocate();
+  world = createWorld({ spec, manifest: makeManifest(), runPath: slot.runPath, baseUrl: slot.baseUrl });
+  host.attach(world);
+  const env = world.env();
+  client = new OpenAI({ baseURL: env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY, maxRetries: 0 });
+}
+
 describe('OpenAI chat completions, through the bridge', () => {
-  const host = new WorldHost();
-  let world: World;
-  let client: OpenAI;
-
-  beforeAll(async () => {
-    await host.start();
-  });
-  afterAll(async () => {
-    await host.close();
-  });
-
-  function freshWorld(spec = makeSpec()): void {
-    const slot = host.allocate();
-    world = createWorld({ spec, manifest: makeManifest(), runPath: slot.runPath, baseUrl: slot.baseUrl });
-    host.attach(world);
-    const env = world.env();
-    client = new OpenAI({ baseURL: env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY, maxRetries: 0 });
-  }
-
   it('plays the script turn by turn with the official client, then the final text', async () => {
     freshWorld();
     const first = await client.chat.completions.create({
@@ -143,9 +144,6 @@ describe('OpenAI chat completions, through the bridge', () => {
 });
 
 describe('OpenAI Responses API, through the bridge', () => {
-  const host = new WorldHost();
-  let world: World;
-  let client: OpenAI;
   const responseTools: OpenAI.Responses.FunctionTool[] = [
     {
       type: 'function',
@@ -155,21 +153,6 @@ describe('OpenAI Responses API, through the bridge', () => {
       strict: false,
     },
   ];
-
-  beforeAll(async () => {
-    await host.start();
-  });
-  afterAll(async () => {
-    await host.close();
-  });
-
-  function freshWorld(spec = makeSpec()): void {
-    const slot = host.allocate();
-    world = createWorld({ spec, manifest: makeManifest(), runPath: slot.runPath, baseUrl: slot.baseUrl });
-    host.attach(world);
-    const env = world.env();
-    client = new OpenAI({ baseURL: env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY, maxRetries: 0 });
-  }
 
   it('plays the script with the official client: function calls, then text, usage on every answer', async () => {
     freshWorld();
