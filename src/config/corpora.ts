@@ -1,10 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { z } from 'zod';
 import { ConfigError, formatLocation } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { type CorpusEntry, type CorpusManifest, corpusEntrySchema, corpusManifestSchema } from './corpus.js';
-import { formatFieldPath, isDir, issuesToError, type LocatedDocument, loadFile, parseLocated, readConfigText } from './load.js';
+import { flatten, isDir, loadFile, parseLocated, readConfigText, readRecordFile } from './load.js';
 
 /** An entry with the corpus and the place it came from. */
 export type LoadedEntry = CorpusEntry & { corpus: string; file: string; line: number | undefined };
@@ -43,7 +42,7 @@ export function loadCorpus(dir: string): Corpus {
   const entries: LoadedEntry[] = [];
   const seen = new Map<string, string>();
   for (const file of entryFiles(dir, manifestFile)) {
-    for (const item of file.endsWith('.jsonl') ? readJsonl(file, problems) : readList(file, problems)) {
+    for (const item of readRecordFile(file, problems)) {
       const result = corpusEntrySchema.safeParse(item.value);
       if (!result.success) {
         problems.push(...flatten(item.error(result.error.issues)));
@@ -99,76 +98,6 @@ export function loadCorpora(dirs: readonly string[]): Map<string, Corpus> {
   const [first, ...rest] = problems;
   if (first) throw new ConfigError(first.location, first.detail, rest);
   return corpora;
-}
-
-interface RawItem {
-  value: unknown;
-  line: number | undefined;
-  locate(path: readonly PropertyKey[]): ConfigError['location'];
-  error(issues: readonly z.core.$ZodIssue[]): ConfigError;
-}
-
-function readJsonl(file: string, problems: ConfigError[]): RawItem[] {
-  const items: RawItem[] = [];
-  readConfigText(file)
-    .split('\n')
-    .forEach((raw, i) => {
-      const line = i + 1;
-      if (raw.trim() === '') return;
-      let value: unknown;
-      try {
-        value = JSON.parse(raw);
-      } catch (err) {
-        problems.push(new ConfigError({ file, line }, `invalid JSON: ${(err as Error).message}`));
-        return;
-      }
-      const locate = (path: readonly PropertyKey[]) => ({ file, line, field: formatFieldPath(path) || undefined });
-      items.push({
-        value,
-        line,
-        locate,
-        error(issues) {
-          const errors = issues.map((issue) =>
-            issue.code === 'unrecognized_keys'
-              ? new ConfigError(locate([...issue.path, issue.keys[0] ?? '']), `unknown field "${issue.keys[0] ?? ''}"`)
-              : new ConfigError(locate(issue.path), issue.message),
-          );
-          const [head, ...tail] = errors as [ConfigError, ...ConfigError[]];
-          return new ConfigError(head.location, head.detail, tail);
-        },
-      });
-    });
-  return items;
-}
-
-function readList(file: string, problems: ConfigError[]): RawItem[] {
-  let doc: LocatedDocument;
-  try {
-    doc = parseLocated(readConfigText(file), file);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems.push(err);
-    return [];
-  }
-  if (!Array.isArray(doc.value)) {
-    problems.push(new ConfigError(doc.locate([]), 'an entry file holds a list of entries'));
-    return [];
-  }
-  // Fields are named within the entry (`goal.to`, not `[3].goal.to`): the line says which entry.
-  const within = (loc: ConfigError['location']) => ({ ...loc, field: loc.field?.replace(/^\[\d+\]\.?/, '') || undefined });
-  return doc.value.map((value, i) => ({
-    value,
-    line: doc.locate([i]).line,
-    locate: (path) => within(doc.locate([i, ...path])),
-    error: (issues) => {
-      const [head, ...tail] = flatten(issuesToError(doc, issues, [i])).map((e) => new ConfigError(within(e.location), e.detail));
-      return new ConfigError((head as ConfigError).location, (head as ConfigError).detail, tail);
-    },
-  }));
-}
-
-function flatten(err: ConfigError): ConfigError[] {
-  return [new ConfigError(err.location, err.detail), ...err.more];
 }
 
 function entryFiles(dir: string, manifestFile: string): string[] {

@@ -115,3 +115,82 @@ export function isDir(path: string): boolean {
     return false;
   }
 }
+
+/** One record of a record file (a corpus's entries, a cassette's answers), with where it is. */
+export interface RecordItem {
+  value: unknown;
+  line: number | undefined;
+  locate(path: readonly PropertyKey[]): ConfigError['location'];
+  error(issues: readonly z.core.$ZodIssue[]): ConfigError;
+}
+
+/** The records of a record file: JSONL (one a line), or a YAML or JSON list. */
+export function readRecordFile(file: string, problems: ConfigError[]): RecordItem[] {
+  return file.endsWith('.jsonl') ? readJsonlRecords(file, problems) : readListRecords(file, problems);
+}
+
+/** The records of a JSONL file, one a line; a line that is not JSON is a problem naming it. */
+function readJsonlRecords(file: string, problems: ConfigError[]): RecordItem[] {
+  const items: RecordItem[] = [];
+  readConfigText(file)
+    .split('\n')
+    .forEach((raw, i) => {
+      const line = i + 1;
+      if (raw.trim() === '') return;
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch (err) {
+        problems.push(new ConfigError({ file, line }, `invalid JSON: ${(err as Error).message}`));
+        return;
+      }
+      const locate = (path: readonly PropertyKey[]) => ({ file, line, field: formatFieldPath(path) || undefined });
+      items.push({
+        value,
+        line,
+        locate,
+        error(issues) {
+          const errors = issues.map((issue) =>
+            issue.code === 'unrecognized_keys'
+              ? new ConfigError(locate([...issue.path, issue.keys[0] ?? '']), `unknown field "${issue.keys[0] ?? ''}"`)
+              : new ConfigError(locate(issue.path), issue.message),
+          );
+          const [head, ...tail] = errors as [ConfigError, ...ConfigError[]];
+          return new ConfigError(head.location, head.detail, tail);
+        },
+      });
+    });
+  return items;
+}
+
+/** The records of a YAML or JSON file that holds a list; anything else is a problem naming it. */
+function readListRecords(file: string, problems: ConfigError[]): RecordItem[] {
+  let doc: LocatedDocument;
+  try {
+    doc = parseLocated(readConfigText(file), file);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(err);
+    return [];
+  }
+  if (!Array.isArray(doc.value)) {
+    problems.push(new ConfigError(doc.locate([]), 'the file must hold a list'));
+    return [];
+  }
+  // Fields are named within the record (`goal.to`, not `[3].goal.to`): the line says which record.
+  const within = (loc: ConfigError['location']) => ({ ...loc, field: loc.field?.replace(/^\[\d+\]\.?/, '') || undefined });
+  return doc.value.map((value, i) => ({
+    value,
+    line: doc.locate([i]).line,
+    locate: (path) => within(doc.locate([i, ...path])),
+    error: (issues) => {
+      const [head, ...tail] = flatten(issuesToError(doc, issues, [i])).map((e) => new ConfigError(within(e.location), e.detail));
+      return new ConfigError((head as ConfigError).location, (head as ConfigError).detail, tail);
+    },
+  }));
+}
+
+/** A ConfigError and the further problems it carries, one error each. */
+export function flatten(err: ConfigError): ConfigError[] {
+  return [new ConfigError(err.location, err.detail), ...err.more];
+}
