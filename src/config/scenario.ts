@@ -33,7 +33,12 @@ const extraOutputTokens = z.number().int().min(0).max(100_000_000).optional();
 export const REPEAT_BUDGETS = ['tool_calls_per_run', 'write_actions_per_run', 'model_calls_per_run'] as const;
 export type RepeatBudget = (typeof REPEAT_BUDGETS)[number];
 
-const toolCallsTurn = z.strictObject({ tool_calls: z.array(scriptedCallSchema).min(1), extra_output_tokens: extraOutputTokens });
+const toolCallsTurn = z.strictObject({
+  tool_calls: z.array(scriptedCallSchema).min(1),
+  /** What the model says alongside its calls ("Let me look that up."). */
+  text: z.string().optional(),
+  extra_output_tokens: extraOutputTokens,
+});
 const textTurn = z.strictObject({ text: z.string(), extra_output_tokens: extraOutputTokens });
 const repeatTurn = z.strictObject({
   repeat: z.strictObject({
@@ -47,7 +52,7 @@ const repeatTurn = z.strictObject({
   }),
 });
 export const scriptTurnSchema = z.union([toolCallsTurn, textTurn, repeatTurn], {
-  error: 'a turn is one of {tool_calls: [...]}, {text: "..."} or {repeat: {times, tool_calls}} (each may add extra_output_tokens)',
+  error: 'a turn is one of {tool_calls: [...]} (with an optional text), {text: "..."} or {repeat: {times, tool_calls}} (each may add extra_output_tokens)',
 });
 export type ScriptTurn = z.output<typeof scriptTurnSchema>;
 export type ScriptedCall = z.output<typeof scriptedCallSchema>;
@@ -109,8 +114,13 @@ export const scenarioSchema = z
     hints: z.strictObject({ transport: z.enum(['rest', 'mcp']).optional(), stream: z.boolean().optional() }).default({}),
     model: z
       .strictObject({
-        /** `obedient`: plays the script, and carries out any planted injection that reaches it. */
-        policy: z.enum(['scripted', 'obedient']).default('scripted'),
+        /**
+         * `obedient`: plays the script, and carries out any planted injection that reaches it.
+         * `replay`: plays back the answers a real model gave, recorded in `cassette`.
+         */
+        policy: z.enum(['scripted', 'obedient', 'replay']).default('scripted'),
+        /** For `replay`: the recorded answers (JSONL, or a YAML or JSON list), relative to this file. */
+        cassette: z.string().min(1).optional(),
         script: z.array(scriptTurnSchema).default([]),
         /** What the model says once the script is played out. */
         final_text: z.string().default('Triage complete.'),
@@ -173,6 +183,15 @@ export const scenarioSchema = z
   .superRefine((s, ctx) => {
     if (s.injection && s.model.policy !== 'obedient') {
       ctx.addIssue({ code: 'custom', path: ['model', 'policy'], message: 'a scenario with injection needs model.policy: obedient' });
+    }
+    if (s.model.policy === 'replay' && s.model.cassette === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['model', 'policy'], message: 'model.policy: replay needs model.cassette, the recorded answers' });
+    }
+    if (s.model.policy === 'replay' && s.model.script.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['model', 'script'], message: 'a replay plays its cassette: it takes no script' });
+    }
+    if (s.model.cassette !== undefined && s.model.policy !== 'replay') {
+      ctx.addIssue({ code: 'custom', path: ['model', 'cassette'], message: 'a cassette is played by model.policy: replay' });
     }
   });
 

@@ -1,9 +1,10 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { ANY_TOOL_TARGET, MODEL_TARGET } from '../chaos/schema.js';
 import { findCheck } from '../checks/index.js';
 import { ConfigError } from '../errors.js';
 import { BUILTIN_TOOLS } from '../world/tools/catalog.js';
+import { loadCassette } from './cassette.js';
 import { PACK_NAMES, type PackName } from './common.js';
 import { isDir, type LocatedDocument, loadFile, parseLocated, readConfigText } from './load.js';
 import { type Scenario, scenarioSchema } from './scenario.js';
@@ -26,7 +27,16 @@ export function loadScenarioFile(file: string, folderPack?: PackName): LoadedSce
     throw new ConfigError(doc.locate(['pack']), `pack "${scenario.pack}" does not match the folder "${folderPack}"`);
   }
   checkReferences(doc, scenario);
-  return { ...scenario, pack, file };
+  return { ...withCassette(doc, scenario, file), pack, file };
+}
+
+/** A replay's scenario with its cassette's answers as the script (tool names as recorded: a real model may make one up). */
+function withCassette(doc: LocatedDocument, scenario: Scenario, file: string): Scenario {
+  if (scenario.model.policy !== 'replay' || scenario.model.cassette === undefined) return scenario;
+  const path = resolve(dirname(file), scenario.model.cassette);
+  if (!existsSync(path)) throw new ConfigError(doc.locate(['model', 'cassette']), `no cassette at ${path}`);
+  const { script, finalText } = loadCassette(path);
+  return { ...scenario, model: { ...scenario.model, script, final_text: finalText ?? scenario.model.final_text } };
 }
 
 /** Controls must be known checks; literal tool names must be served by the world. */

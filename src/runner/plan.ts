@@ -95,9 +95,13 @@ function planCase(scenario: LoadedScenario, id: string, index: number, options: 
     scenario.fuzz && scenario.model.script.length === 0 ? [{ tool_calls: [{ tool: scenario.fuzz.tool }] }] : scenario.model.script;
   const extra = (tokens: number | undefined) => (tokens ? { extraOutputTokens: tokens } : {});
   for (const turn of turns) {
-    if ('text' in turn) script.push({ toolCalls: [], text: turn.text, ...extra(turn.extra_output_tokens) });
-    else if ('tool_calls' in turn)
-      script.push({ toolCalls: resolveCalls(turn.tool_calls, script.length), ...extra(turn.extra_output_tokens) });
+    if ('tool_calls' in turn)
+      script.push({
+        toolCalls: resolveCalls(turn.tool_calls, script.length),
+        ...(turn.text !== undefined ? { text: turn.text } : {}),
+        ...extra(turn.extra_output_tokens),
+      });
+    else if ('text' in turn) script.push({ toolCalls: [], text: turn.text, ...extra(turn.extra_output_tokens) });
     else {
       const times = repeatTimes(turn, options.manifest);
       if (times === undefined) skip ??= `the manifest sets no budgets.${(turn.repeat.times as { over: string }).over} to repeat past`;

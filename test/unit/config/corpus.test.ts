@@ -110,9 +110,7 @@ describe('corpus loading', () => {
   });
 
   it('rejects a YAML entry file that is not a list, a broken manifest, and a corpus with no entries', () => {
-    expect(problems(() => loadCorpus(corpus({ 'x.yaml': 'id: lonely\n' })))[0]).toMatch(
-      /x\.yaml:1:1: the file must hold a list$/,
-    );
+    expect(problems(() => loadCorpus(corpus({ 'x.yaml': 'id: lonely\n' })))[0]).toMatch(/x\.yaml:1:1: the file must hold a list$/);
     expect(problems(() => loadCorpus(corpus({ 'a.jsonl': jsonl(GOOD) }, 'name: mine\nversion: 1\n')))[0]).toMatch(
       /corpus\.yaml:2:10: version: Invalid input: expected string, received number$/,
     );
