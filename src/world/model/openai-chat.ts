@@ -12,7 +12,8 @@ import { answerTurn, eventStreamResponse, tokenLimit } from './turn.js';
 /** The model name the world lists, and answers as when the agent names none. */
 export const ADVERSARY_MODEL = 'agent-chaos-adversary';
 
-const invalidKey = () => openAiError(401, 'invalid_api_key', 'Incorrect API key provided.');
+/** OpenAI's answer to a wrong API key. */
+export const invalidKey = () => openAiError(401, 'invalid_api_key', 'Incorrect API key provided.');
 
 /** `POST /v1/chat/completions` (plain and streamed) and `GET /v1/models`, answered by the adversary policy. */
 export function openAiChatHandlers(ctx: WorldContext): RequestHandler[] {

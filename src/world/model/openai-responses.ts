@@ -5,7 +5,7 @@ import { isPlainObject } from '../canonical.js';
 import { settle, type WorldContext } from '../context.js';
 import { bearerOf, json, openAiError } from '../http.js';
 import { openModelRequest } from './entry.js';
-import { ADVERSARY_MODEL } from './openai-chat.js';
+import { ADVERSARY_MODEL, invalidKey } from './openai-chat.js';
 import { namedEvent, sseStream } from './sse.js';
 import { answerTurn, eventStreamResponse, type PlayedTurn, tokenLimit } from './turn.js';
 import { argumentPieces, wordPieces } from './view.js';
@@ -18,7 +18,7 @@ export function openAiResponsesHandlers(ctx: WorldContext): RequestHandler[] {
 
       if (bearerOf(request) !== ctx.model.key) {
         entry.rejected = 'invalid_key';
-        return settle(ctx, entry, openAiError(401, 'invalid_api_key', 'Incorrect API key provided.'));
+        return settle(ctx, entry, invalidKey());
       }
       if (!params || (typeof params.input !== 'string' && !Array.isArray(params.input))) {
         entry.rejected = 'bad_request';
