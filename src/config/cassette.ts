@@ -119,7 +119,8 @@ function recordedCall(name: unknown, args: unknown, item: RecordItem, path: read
   if (typeof name !== 'string' || name === '' || name.startsWith('@')) {
     throw new ConfigError(item.locate([...path, 'name']), 'a recorded tool call needs a name (one that is not a role such as @forbidden)');
   }
-  if (typeof args !== 'string') throw new ConfigError(item.locate([...path, 'arguments']), 'the arguments must be the JSON text the model sent');
+  if (typeof args !== 'string')
+    throw new ConfigError(item.locate([...path, 'arguments']), 'the arguments must be the JSON text the model sent');
   let parsed: unknown;
   try {
     parsed = JSON.parse(args);

@@ -52,7 +52,8 @@ const repeatTurn = z.strictObject({
   }),
 });
 export const scriptTurnSchema = z.union([toolCallsTurn, textTurn, repeatTurn], {
-  error: 'a turn is one of {tool_calls: [...]} (with an optional text), {text: "..."} or {repeat: {times, tool_calls}} (each may add extra_output_tokens)',
+  error:
+    'a turn is one of {tool_calls: [...]} (with an optional text), {text: "..."} or {repeat: {times, tool_calls}} (each may add extra_output_tokens)',
 });
 export type ScriptTurn = z.output<typeof scriptTurnSchema>;
 export type ScriptedCall = z.output<typeof scriptedCallSchema>;
@@ -185,7 +186,11 @@ export const scenarioSchema = z
       ctx.addIssue({ code: 'custom', path: ['model', 'policy'], message: 'a scenario with injection needs model.policy: obedient' });
     }
     if (s.model.policy === 'replay' && s.model.cassette === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['model', 'policy'], message: 'model.policy: replay needs model.cassette, the recorded answers' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model', 'policy'],
+        message: 'model.policy: replay needs model.cassette, the recorded answers',
+      });
     }
     if (s.model.policy === 'replay' && s.model.script.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['model', 'script'], message: 'a replay plays its cassette: it takes no script' });
