@@ -127,5 +127,6 @@ function recordedCall(name: unknown, args: unknown, item: RecordItem, path: read
   } catch {
     // Kept as sent: a real model's malformed arguments are what the replay is for.
   }
-  return { tool: name, raw_args: args, ...(isPlainObject(parsed) ? { args: parsed } : {}) };
+  // Unreadable arguments stand for none, never for sample arguments the model did not send.
+  return { tool: name, raw_args: args, args: isPlainObject(parsed) ? parsed : {} };
 }

@@ -51,7 +51,7 @@ describe('cassettes', () => {
       script: [
         { tool_calls: [{ tool: 'search_tickets', raw_args: '{"query":"down"}', args: { query: 'down' } }] },
         // Malformed arguments stay as the model sent them.
-        { tool_calls: [{ tool: 'read_ticket', raw_args: '{"ticket_id": "T-1"' }], text: 'Reading it.' },
+        { tool_calls: [{ tool: 'read_ticket', raw_args: '{"ticket_id": "T-1"', args: {} }], text: 'Reading it.' },
         { tool_calls: [{ tool: 'made_up_tool', raw_args: '{"a":1}', args: { a: 1 } }] },
       ],
       finalText: 'All done.',
