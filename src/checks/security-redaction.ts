@@ -1,9 +1,8 @@
 import { maskText, scanValue } from '../adversary/canary-detect.js';
 import type { ToolEntry } from '../ledger/ledger.js';
 import type { Finding } from '../runner/results.js';
-import { canonicalJson } from '../world/canonical.js';
 import { auditRecordEvidence } from './audit-excerpt.js';
-import { type Located, recordsOfType } from './audit-view.js';
+import { matchAudit } from './audit-match.js';
 import { describeToolCall, fail, ledgerEvidence, pass } from './evidence.js';
 import { describeHits } from './security-no-leak.js';
 import type { Check } from './types.js';
@@ -43,11 +42,11 @@ export const redactionCheck: Check = {
       ];
     }
 
-    const executed = recordsOfType(audit, 'tool.executed');
-    const used = new Set<Located<'tool.executed'>>();
+    // Paired the way audit.tool-calls pairs them: by call id, else tool and arguments, redacted values allowed.
+    const recordOf = new Map(matchAudit(ledger, audit).tools.map((t) => [t.entry, t.record]));
     const findings: Finding[] = [];
     for (const { e, hits } of held) {
-      const record = recordFor(e, executed, used);
+      const record = recordOf.get(e);
       const secrets = hits.length > 3 ? `${hits.length} canaries` : hits.map((h) => `canary ${h.canary.n} (${h.canary.kind})`).join(', ');
       if (!record) {
         findings.push(
@@ -59,7 +58,6 @@ export const redactionCheck: Check = {
         );
         continue;
       }
-      used.add(record);
       const { result, error } = record.record;
       const ev = auditRecordEvidence(record.line, record.record, canaries);
       const left = scanValue({ result, error }, canaries);
@@ -80,15 +78,3 @@ export const redactionCheck: Check = {
     return findings;
   },
 };
-
-/** The audit record of a tool call: by call id, else the first unused one of the same tool and arguments. */
-function recordFor(
-  e: ToolEntry,
-  records: Located<'tool.executed'>[],
-  used: Set<Located<'tool.executed'>>,
-): Located<'tool.executed'> | undefined {
-  const byId = e.callId ? records.find((r) => r.record.call_id === e.callId) : undefined;
-  if (byId) return byId;
-  const args = canonicalJson(e.args);
-  return records.find((r) => !used.has(r) && r.record.tool === e.tool && canonicalJson(r.record.args) === args);
-}

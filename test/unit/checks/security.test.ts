@@ -124,6 +124,24 @@ describe('security.redaction', () => {
     expect(statuses(f)).toEqual(['pass']);
   });
 
+  it('finds the record the way audit.tool-calls does: without a call id, by tool and arguments, redacted values allowed', () => {
+    const ledger = new Ledger();
+    toolCall(ledger, 'read_ticket', { args: { ticket_id: 'T-1', token: gh }, result: { description: `my key is ${gh}` } });
+    const record = rec('tool.executed', {
+      call_id: 'call_logged',
+      tool: 'read_ticket',
+      args: { ticket_id: 'T-1', token: '[REDACTED:github_token]' },
+      started_at: '2026-01-01T00:00:01.000Z',
+      ended_at: '2026-01-01T00:00:01.000Z',
+      status: 'ok',
+      result: { description: 'my key is [REDACTED:github_token]' },
+    });
+    const f = redactionCheck.run(withSecurity(context(['security.redaction'], ledger, [started(), record, ended()])));
+    expect(f.map((x) => [x.status, x.message])).toEqual([
+      ['pass', "audit:2 keeps read_ticket's result with canary 1 (github_token) redacted"],
+    ]);
+  });
+
   it('fails a secret written out, a record dropped, and a result dropped from a kept record', () => {
     const raw = redactionCheck.run(
       withSecurity(context(['security.redaction'], ledgerWithSecret(), [started(), executed({ description: `my key is ${gh}` }), ended()])),
