@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { manifestSchema } from '../../../src/config/manifest.js';
 import { scenarioSchema } from '../../../src/config/scenario.js';
 import { type LoadedScenario, loadPacks, loadScenarioFile } from '../../../src/config/scenarios.js';
-import { ConfigError } from '../../../src/errors.js';
 import { planCases } from '../../../src/runner/plan.js';
+import { configErrorOf } from '../../helpers/config-error.js';
 import { ROOT } from '../../helpers/harness.js';
 
 const dirs: string[] = [];
@@ -21,15 +21,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function errorOf(text: string): ConfigError {
-  try {
-    loadScenarioFile(file(text), 'budgets');
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = (text: string) => configErrorOf(() => loadScenarioFile(file(text), 'budgets'));
 
 const SCENARIO = `id: budget/x
 title: X

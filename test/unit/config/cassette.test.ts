@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadCassette } from '../../../src/config/cassette.js';
 import { loadScenarioFile } from '../../../src/config/scenarios.js';
-import { ConfigError } from '../../../src/errors.js';
+import { configErrorOf } from '../../helpers/config-error.js';
 
 let dir = '';
 function file(name: string, text: string): string {
@@ -18,15 +18,7 @@ afterEach(() => {
   dir = '';
 });
 
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = configErrorOf;
 
 const chat = (message: Record<string, unknown>) => JSON.stringify({ object: 'chat.completion', choices: [{ index: 0, message }] });
 const call = (name: string, args: string) => ({ id: 'call_x', type: 'function', function: { name, arguments: args } });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadManifest } from '../../../src/config/manifest-file.js';
 import { loadScenarioFile } from '../../../src/config/scenarios.js';
-import { ConfigError } from '../../../src/errors.js';
+import { configErrorOf } from '../../helpers/config-error.js';
 
 const dirs: string[] = [];
 function file(name: string, text: string): string {
@@ -18,15 +18,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = configErrorOf;
 
 const MANIFEST = `agent:
   id: bot

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../../../src/config/scenarios.js';
-import { ConfigError } from '../../../src/errors.js';
+import { configErrorOf } from '../../helpers/config-error.js';
 
 const dirs: string[] = [];
 function scenario(extra: string): string {
@@ -17,15 +17,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function errorOf(path: string): ConfigError {
-  try {
-    loadScenarioFile(path, 'approvals');
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = (path: string) => configErrorOf(() => loadScenarioFile(path, 'approvals'));
 
 describe('the identity: key', () => {
   it('takes a TTL and moments', () => {
