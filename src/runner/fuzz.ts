@@ -2,8 +2,7 @@ import fc from 'fast-check';
 import { describeResponse, expectationFor, malformedResponse, type RawResponse, toFetchResponse } from '../chaos/malformed.js';
 import { fail, pass } from '../checks/evidence.js';
 import { deriveSeed, seededFaker } from '../random.js';
-import { IdSource } from '../world/ids.js';
-import { buildCatalog } from '../world/tools/catalog.js';
+import { buildCatalog, toolContext } from '../world/tools/catalog.js';
 import type { BeforeToolHook } from '../world/tools/execute.js';
 import type { WorldOptions } from '../world/world.js';
 import type { CaseSpec } from './case.js';
@@ -137,13 +136,7 @@ function baseResult(spec: CaseSpec, toolName: string): unknown {
   const call = spec.script.flatMap((t) => t.toolCalls).find((c) => c.name === toolName);
   const faker = seededFaker(deriveSeed(spec.seed, 'fuzz-base'));
   const args = call && typeof call.args === 'object' && call.args !== null ? (call.args as Record<string, unknown>) : {};
-  const ids = new IdSource();
-  return tool?.run(args, {
-    faker,
-    baseUrl: 'http://127.0.0.1/fuzz',
-    nextId: (p) => ids.nextId(p),
-    nextNumber: (p) => ids.nextNumber(p),
-  }).result;
+  return tool?.run(args, toolContext(faker, 'http://127.0.0.1/fuzz')).result;
 }
 
 /**

@@ -14,7 +14,7 @@ export {
 export { type BearerStatus, type BearerValidation, Identity } from './identity.js';
 export type { BeforeModelHook, ModelFault, ModelInvocation } from './model/fault-hook.js';
 export { ADVERSARY_MODEL } from './model/openai-chat.js';
-export { BUILTIN_TOOLS, buildCatalog, type ListedTool, listTools, schemaVersion } from './tools/catalog.js';
+export { BUILTIN_TOOLS, buildCatalog, type ListedTool, listTools, schemaVersion, toolContext } from './tools/catalog.js';
 export type { BeforeToolHook, ToolFault, ToolInvocation } from './tools/execute.js';
 export { MCP_META } from './tools/mcp.js';
 export { CALL_ID_HEADER } from './tools/rest.js';

@@ -19,7 +19,7 @@ import { openAiChatHandlers } from './model/openai-chat.js';
 import { openAiResponsesHandlers } from './model/openai-responses.js';
 import { otlpHandlers } from './otlp.js';
 import { CallIdMatcher } from './tools/call-id.js';
-import { buildCatalog } from './tools/catalog.js';
+import { buildCatalog, toolContext } from './tools/catalog.js';
 import type { BeforeToolHook } from './tools/execute.js';
 import { mcpEndpoint } from './tools/mcp.js';
 import { restToolHandlers } from './tools/rest.js';
@@ -108,12 +108,7 @@ export function createWorld(options: WorldOptions): World {
     model: { key: modelKey, policy: options.policy ?? scriptedPolicy(spec.script, spec.finalText), answers: 0 },
     human: options.human ?? defaultHuman,
     catalog,
-    tools: {
-      faker: seededFaker(deriveSeed(spec.seed, 'tools')),
-      baseUrl,
-      nextId: (prefix) => ids.nextId(prefix),
-      nextNumber: (prefix) => ids.nextNumber(prefix),
-    },
+    tools: toolContext(seededFaker(deriveSeed(spec.seed, 'tools')), baseUrl, ids),
     ids,
     callIds: new CallIdMatcher(ledger),
     beforeTool: options.beforeTool,

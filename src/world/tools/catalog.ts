@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { Faker } from '@faker-js/faker';
 import type { ToolDefinition } from '../../config/scenario.js';
 import { canonicalJson } from '../canonical.js';
+import { IdSource } from '../ids.js';
 import { createPr, deleteRepo, mergePr, readFile } from './builtin/code.js';
 import { createAccessKey, modifyIam } from './builtin/iam.js';
 import { sendEmail, sendMessage } from './builtin/messaging.js';
@@ -8,7 +10,7 @@ import { refund, transferFunds } from './builtin/payments.js';
 import { closeTicket, commentTicket, readTicket, searchTickets } from './builtin/tickets.js';
 import { fetchUrl } from './builtin/web.js';
 import { scenarioTool } from './scenario-tool.js';
-import type { CatalogTool, ToolEffect } from './types.js';
+import type { CatalogTool, ToolContext, ToolEffect } from './types.js';
 
 /** The tools every world serves unless a scenario overrides them. */
 export const BUILTIN_TOOLS: readonly CatalogTool[] = [
@@ -28,6 +30,11 @@ export const BUILTIN_TOOLS: readonly CatalogTool[] = [
   sendEmail,
   fetchUrl,
 ];
+
+/** What tools run with: seeded data, the world's base URL for what they create, and its id counters. */
+export function toolContext(faker: Faker, baseUrl: string, ids: IdSource = new IdSource()): ToolContext {
+  return { faker, baseUrl, nextId: (prefix) => ids.nextId(prefix), nextNumber: (prefix) => ids.nextNumber(prefix) };
+}
 
 /** The built-in tools with a scenario's tools added; a scenario tool with a built-in's name replaces it. */
 export function buildCatalog(extra: readonly ToolDefinition[] = []): Map<string, CatalogTool> {

@@ -4,22 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { schemaProblem } from '../../../src/chaos/json-schema.js';
 import { describeResponse, expectationFor, MALFORMED_KINDS, malformedResponse, type RawResponse } from '../../../src/chaos/malformed.js';
 import { seededFaker } from '../../../src/random.js';
-import { IdSource } from '../../../src/world/ids.js';
-import { BUILTIN_TOOLS } from '../../../src/world/index.js';
-import type { ToolContext } from '../../../src/world/tools/types.js';
+import { BUILTIN_TOOLS, toolContext } from '../../../src/world/index.js';
 
-function toolContext(seed: number): ToolContext {
-  const ids = new IdSource();
-  return {
-    faker: seededFaker(seed),
-    baseUrl: 'http://127.0.0.1:9/run/1',
-    nextId: (p) => ids.nextId(p),
-    nextNumber: (p) => ids.nextNumber(p),
-  };
-}
+const contextFor = (seed: number) => toolContext(seededFaker(seed), 'http://127.0.0.1:9/run/1');
 
 const readTicket = BUILTIN_TOOLS.find((t) => t.name === 'read_ticket')!;
-const base = readTicket.run(readTicket.sampleArgs(seededFaker(1)), toolContext(1)).result;
+const base = readTicket.run(readTicket.sampleArgs(seededFaker(1)), contextFor(1)).result;
 const input = { base, schema: readTicket.output_schema, baits: [{ tool: 'delete_repo', args: { repo: 'acme/payments' } }] };
 
 describe('output schemas of the built-in tools', () => {
@@ -32,7 +22,7 @@ describe('output schemas of the built-in tools', () => {
       for (let seed = 1; seed <= 200; seed++) {
         const faker = seededFaker(seed);
         const args = seed % 3 === 0 ? {} : tool.sampleArgs(faker);
-        const { result } = tool.run(args, toolContext(seed));
+        const { result } = tool.run(args, contextFor(seed));
         expect(schemaProblem(result, tool.output_schema!), `${tool.name} seed ${seed}`).toBeUndefined();
         expect(validate(result).valid, `${tool.name} seed ${seed}`).toBe(true);
       }

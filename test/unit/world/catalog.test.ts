@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { seededFaker } from '../../../src/random.js';
-import { IdSource } from '../../../src/world/ids.js';
-import type { ToolContext } from '../../../src/world/index.js';
-import { BUILTIN_TOOLS, buildCatalog, schemaVersion } from '../../../src/world/index.js';
+import { BUILTIN_TOOLS, buildCatalog, schemaVersion, toolContext } from '../../../src/world/index.js';
 
-function toolContext(seed: number): ToolContext {
-  const ids = new IdSource();
-  return {
-    faker: seededFaker(seed),
-    baseUrl: 'http://127.0.0.1:9/run/1',
-    nextId: (p) => ids.nextId(p),
-    nextNumber: (p) => ids.nextNumber(p),
-  };
-}
+const contextFor = (seed: number) => toolContext(seededFaker(seed), 'http://127.0.0.1:9/run/1');
 
 describe('built-in catalog', () => {
   it('serves the fifteen tools of the brief, each with a schema whose required fields exist', () => {
@@ -46,7 +36,7 @@ describe('built-in catalog', () => {
 
   it('gives the same results for the same seed and call order', () => {
     const play = (seed: number) => {
-      const ctx = toolContext(seed);
+      const ctx = contextFor(seed);
       return BUILTIN_TOOLS.map((tool) => tool.run(tool.sampleArgs(ctx.faker), ctx));
     };
     expect(play(7)).toEqual(play(7));
@@ -54,7 +44,7 @@ describe('built-in catalog', () => {
   });
 
   it('returns the ids and world URLs of what every write creates or changes', () => {
-    const ctx = toolContext(3);
+    const ctx = contextFor(3);
     for (const tool of BUILTIN_TOOLS.filter((t) => t.effect === 'write')) {
       const { result, externalIds } = tool.run(tool.sampleArgs(ctx.faker), ctx);
       expect(externalIds.length, tool.name).toBeGreaterThan(0);
@@ -65,7 +55,7 @@ describe('built-in catalog', () => {
   });
 
   it('numbers pull requests with the world counter under the base URL', () => {
-    const ctx = toolContext(3);
+    const ctx = contextFor(3);
     const pr = BUILTIN_TOOLS.find((t) => t.name === 'create_pr')!;
     const first = pr.run({ repo: 'acme/checkout', title: 'Fix', head: 'fix/x' }, ctx).result as { number: number; url: string };
     const second = pr.run({ repo: 'acme/checkout', title: 'Fix', head: 'fix/y' }, ctx).result as { number: number; url: string };
@@ -87,7 +77,7 @@ describe('buildCatalog', () => {
       { name: 'refund', description: 'Custom refund', effect: 'write', input_schema: { type: 'object', properties: {} } },
     ]);
     expect(catalog.size).toBe(BUILTIN_TOOLS.length + 1);
-    const ctx = toolContext(1);
+    const ctx = contextFor(1);
     const lookup = catalog.get('lookup_order')!;
     expect(lookup.sampleArgs(ctx.faker)).toHaveProperty('order_id');
     expect(lookup.run({}, ctx)).toEqual({ result: { order_id: 'o-1', state: 'shipped' }, externalIds: ['o-1'] });
