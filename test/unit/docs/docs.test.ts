@@ -82,6 +82,18 @@ describe('docs/tool-catalog.md', () => {
   });
 });
 
+describe('control ids in the docs an agent author reads', () => {
+  it('are all registered controls (a typo or a renamed control fails here)', () => {
+    const known = new Set(controlCatalog().map((c) => c.id));
+    const records = new Set<string>(AUDIT_TYPES);
+    for (const name of ['agent-contract.md', 'tool-catalog.md', 'framework-agents.md']) {
+      const named = [...read(name).matchAll(/`((?:identity|authz|budget|approval|audit|security)\.[a-z-]+)`/g)].map((m) => m[1] as string);
+      const unknown = [...new Set(named)].filter((id) => !known.has(id) && !records.has(id));
+      expect(unknown, name).toEqual([]);
+    }
+  });
+});
+
 describe('docs/agent-contract.md', () => {
   it('says, per control and in pack order, what each control asks: the registry, no more, no less', () => {
     const guide = section(contract, 'What each control asks of an agent');
