@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SHOWN_VALUE_MAX } from '../../../src/checks/approval-preview.js';
-import { TIME_SLACK_MS, TIMEOUT_SLACK_MS } from '../../../src/checks/audit-match.js';
+import { argsDifference, TIME_SLACK_MS, TIMEOUT_SLACK_MS } from '../../../src/checks/audit-match.js';
 import { timeoutBound } from '../../../src/checks/budget-timeout.js';
 import { MAX_TTL_TOLERANCE_MS } from '../../../src/checks/identity-short-lived.js';
 import { controlCatalog } from '../../../src/checks/index.js';
@@ -177,6 +177,14 @@ describe('docs/agent-contract.md', () => {
     const rawArgs = JSON.stringify({ ticket_id: 'TCK-4821' });
     const out = outputTokens(undefined, [{ id: 'call_1', name: 'read_ticket', args: {}, rawArgs }]);
     expectStated(`with \`${rawArgs}\` is 11 + ${rawArgs.length} characters: **${out} output tokens**`);
+  });
+
+  it('reads a redaction marker in args the way the redaction table says', () => {
+    expectStated('a marker stands for any text in its place; a string that is all marker stands for any value');
+    const sent = { to: 'dana.okafor.1a2b@example.org', amount: 1250, note: 'call +1 555 0100 today' };
+    expect(argsDifference({ to: '[REDACTED:email]', amount: '[REDACTED]', note: 'call [REDACTED:phone] today' }, sent)).toBeUndefined();
+    // Only a marker stands for text: the rest of the value must be as sent.
+    expect(argsDifference({ to: '[REDACTED:email]', amount: 1250, note: 'ring [REDACTED:phone] today' }, sent)).toBeDefined();
   });
 
   it('states the tolerances the checks apply', () => {
