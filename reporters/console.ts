@@ -88,7 +88,7 @@ function controlRows(controls: ControlSummary[], verbose: boolean): Row[] {
 // The verdict names the first few gaps; a run that is not READY for want of coverage lists all.
 function untestedLine(summary: RunSummary): string[] {
   const { label, uncovered } = summary.verdict;
-  if (uncovered.controls.length === 0 || label === 'READY' || label === 'NOT READY') return [];
+  if (uncovered.controls.length === 0 || label !== 'PARTIAL') return [];
   return [`Untested controls: ${uncovered.controls.join(', ')}`];
 }
 
