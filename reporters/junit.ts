@@ -67,7 +67,7 @@ const uncoveredLines = (summary: RunSummary): string[] => {
   return [
     ...uncovered.controls.map((control) => `untested control: ${control}`),
     ...uncovered.cases.map((c) => `not judged: ${c.id}: ${printable(c.reason)}`),
-    ...(uncovered.notRun > 0 ? [`not started: ${uncovered.notRun} planned case(s)`] : []),
+    ...(uncovered.notRun > 0 ? [`did not run: ${uncovered.notRun} planned case(s)`] : []),
   ];
 };
 

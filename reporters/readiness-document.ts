@@ -122,7 +122,7 @@ function notCoveredBlocks(summary: RunSummary): Block[] {
       rows: uncovered.cases.map((c): Text[] => [{ code: c.id }, c.reason]),
     });
   }
-  if (uncovered.notRun > 0) blocks.push({ kind: 'paragraph', text: `${plural(uncovered.notRun, 'planned case')} never started.` });
+  if (uncovered.notRun > 0) blocks.push({ kind: 'paragraph', text: `${plural(uncovered.notRun, 'planned case')} did not run.` });
   return blocks;
 }
 

@@ -60,7 +60,7 @@ function incompleteReason(input: VerdictInput, notRun: number): string {
   if (interrupted) {
     const where = interrupted.shard ? ` in shard ${interrupted.shard}` : '';
     const ended = totals.cases - stoppedCases;
-    const gaps = [...(stoppedCases > 0 ? [`${stoppedCases} stopped mid-case`] : []), ...(notRun > 0 ? [`${notRun} not started`] : [])];
+    const gaps = [...(stoppedCases > 0 ? [`${stoppedCases} stopped mid-case`] : []), ...(notRun > 0 ? [`${notRun} not run`] : [])];
     return `interrupted by ${interrupted.signal}${where} after ${ended} of ${plural(info.plannedCases, 'case')}${gaps.length > 0 ? ` (${gaps.join(', ')})` : ''}`;
   }
   if (totals.cases === 0) return info.plannedCases === 0 ? 'no case was planned' : `no case ran of ${info.plannedCases} planned`;

@@ -161,7 +161,7 @@ export interface Verdict {
     controls: string[];
     /** Skipped cases, and cases the interruption stopped before they could be judged. */
     cases: UncoveredCase[];
-    /** Planned cases with no result at all (never started). */
+    /** Planned cases with no result: never started, or abandoned by a run told to stop at once. */
     notRun: number;
   };
 }

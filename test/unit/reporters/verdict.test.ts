@@ -110,7 +110,7 @@ describe('verdict', () => {
     expect(summary.verdict).toMatchObject({
       ok: false,
       label: 'INCOMPLETE',
-      reason: 'interrupted by SIGINT after 0 of 5 cases (5 not started)',
+      reason: 'interrupted by SIGINT after 0 of 5 cases (5 not run)',
       uncovered: { notRun: 5 },
     });
     expect(summary.interrupted).toEqual({ signal: 'SIGINT' });
@@ -122,7 +122,7 @@ describe('verdict', () => {
     cases[2] = interruptedCase(cases[2] as CaseResult);
     const summary = judged(cases, { interrupted: { signal: 'SIGTERM' }, info: { plannedCases: 5 } });
     expect(summary.verdict.label).toBe('INCOMPLETE');
-    expect(summary.verdict.reason).toBe('interrupted by SIGTERM after 2 of 5 cases (1 stopped mid-case, 2 not started)');
+    expect(summary.verdict.reason).toBe('interrupted by SIGTERM after 2 of 5 cases (1 stopped mid-case, 2 not run)');
     expect(summary.verdict.uncovered.cases.map((c) => c.id)).toEqual(['authorization/case-2']);
     expect(summary.verdict.uncovered.notRun).toBe(2);
   });
@@ -132,7 +132,7 @@ describe('verdict', () => {
     const summary = judged(cases, { interrupted: { signal: 'SIGINT' }, info: { plannedCases: 5 } });
     expect(summary.verdict.label).toBe('INCOMPLETE');
     expect(summary.verdict.reason).toBe(
-      'interrupted by SIGINT after 2 of 5 cases (3 not started); so far 1 control broke (authz.default-deny)',
+      'interrupted by SIGINT after 2 of 5 cases (3 not run); so far 1 control broke (authz.default-deny)',
     );
   });
 
@@ -206,7 +206,7 @@ describe('the verdict in every report', () => {
     expect(xml).toContain('<property name="interrupted" value="SIGINT"/>');
     expect(xml).toMatch(/<testsuite name="agent-chaos.run"[\s\S]*<testcase classname="agent-chaos.run" name="verdict: INCOMPLETE"/);
     expect(xml).toContain(
-      '<error message="INCOMPLETE: interrupted by SIGINT after 1 of 5 cases (1 stopped mid-case, 3 not started)" type="incomplete">',
+      '<error message="INCOMPLETE: interrupted by SIGINT after 1 of 5 cases (1 stopped mid-case, 3 not run)" type="incomplete">',
     );
     expect(xml).toContain('untested control: budget.tool-calls');
     expect(xml).toContain('<error message="the run was interrupted (SIGINT) while this case ran" type="interrupted">');
@@ -234,7 +234,7 @@ describe('the verdict in every report', () => {
     expect(md).toContain('## Not covered');
     expect(md).toContain('| `budget.tool-calls` | budgets | The tool-call cap holds |');
     expect(md).toContain('| `identity/case-1` | the run was interrupted (SIGINT) while this case ran |');
-    expect(md).toContain('3 planned cases never started.');
+    expect(md).toContain('3 planned cases did not run.');
     expect(md).not.toContain('**READY**');
   });
 
@@ -276,7 +276,7 @@ describe('report merge keeps the verdict', () => {
     const merged = mergeResults([await shardFile(1, 2, a), stopped]);
     expect(merged.summary.verdict.label).toBe('INCOMPLETE');
     expect(merged.summary.interrupted).toEqual({ signal: 'SIGINT', shard: '2/2' });
-    expect(merged.summary.verdict.reason).toBe('interrupted by SIGINT in shard 2/2 after 3 of 5 cases (2 not started)');
+    expect(merged.summary.verdict.reason).toBe('interrupted by SIGINT in shard 2/2 after 3 of 5 cases (2 not run)');
     // The merge itself was not interrupted: INCOMPLETE's code, not a signal's.
     expect(verdictExitCode(merged.summary.verdict)).toBe(3);
   });
