@@ -33,7 +33,7 @@ function runTable(summary: RunSummary): Block {
   if (info.shard) rows.push(['Shard', `${info.shard.index}/${info.shard.total}`]);
   if (summary.interrupted) {
     const where = summary.interrupted.shard ? ` (shard ${summary.interrupted.shard})` : '';
-    rows.push(['Interrupted', `by ${summary.interrupted.signal}${where}, after ${totals.cases} of ${info.plannedCases} planned cases`]);
+    rows.push(['Interrupted', `by ${summary.interrupted.signal}${where}`]);
   }
   return { kind: 'table', head: ['Run', ''], rows };
 }
