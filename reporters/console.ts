@@ -85,6 +85,13 @@ function controlRows(controls: ControlSummary[], verbose: boolean): Row[] {
   });
 }
 
+// The verdict names the first few gaps; a run that is not READY for want of coverage lists all.
+function untestedLine(summary: RunSummary): string[] {
+  const { label, uncovered } = summary.verdict;
+  if (uncovered.controls.length === 0 || label !== 'PARTIAL') return [];
+  return [`Untested controls: ${uncovered.controls.join(', ')}`];
+}
+
 function summaryLines(summary: RunSummary, color: Palette, verbose: boolean): string[] {
   const rows = controlRows(summary.controls, verbose);
   const width = Math.max('Controls'.length, ...rows.map((row) => row.label.length)) + 2;
@@ -107,6 +114,7 @@ function summaryLines(summary: RunSummary, color: Palette, verbose: boolean): st
     ...table,
     ...(summary.injections?.length ? [`Injections: ${injectionSentence(injectionTotals(summary.injections))}`] : []),
     `${plural(totals.cases, 'case')}: ${counts.join(', ')} in ${formatDuration(summary.durationMs)}`,
+    ...untestedLine(summary),
     verdictLine(summary),
   ];
 }

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import type { Builder, TestCase } from 'junit-report-builder';
+import type { Builder, TestCase, TestSuite } from 'junit-report-builder';
+import type { RunSummary } from '../src/runner/results.js';
 import { type CaseDigest, digestCase } from './digest.js';
 import { writeReportFile } from './file.js';
 import { caseError, errorLines, failureLines, findingHeadline, printable } from './format.js';
@@ -54,12 +55,45 @@ function addCase(testCase: TestCase, digest: CaseDigest, suite: string, runSeed:
   }
 }
 
+// The verdict rides on every suite, so a reader of any one of them sees what the run amounts to.
+function addVerdictProperties(suite: TestSuite, summary: RunSummary): void {
+  const { verdict } = summary;
+  suite.property('verdict', verdict.label).property('verdict_reason', printable(verdict.reason));
+  if (summary.interrupted) suite.property('interrupted', summary.interrupted.signal);
+}
+
+const uncoveredLines = (summary: RunSummary): string[] => {
+  const { uncovered } = summary.verdict;
+  return [
+    ...uncovered.controls.map((control) => `untested control: ${control}`),
+    ...uncovered.cases.map((c) => `not judged: ${c.id}: ${printable(c.reason)}`),
+    ...(uncovered.notRun > 0 ? [`did not run: ${uncovered.notRun} planned case(s)`] : []),
+  ];
+};
+
+// A PARTIAL or INCOMPLETE run has no failing case to show why it is not READY (and an
+// interrupted one may have no case at all): one more suite says it, with what was not covered.
+function addRunSuite(builder: Builder, summary: RunSummary, startedAt: string): void {
+  const { verdict } = summary;
+  if (verdict.label !== 'PARTIAL' && verdict.label !== 'INCOMPLETE') return;
+  const name = 'agent-chaos.run';
+  const suite = builder.testSuite().name(name).timestamp(startedAt).time(seconds(summary.durationMs));
+  addVerdictProperties(suite, summary);
+  const testCase = suite.testCase().className(name).name(`verdict: ${verdict.label}`).time(seconds(summary.durationMs));
+  for (const control of verdict.uncovered.controls) testCase.property('untested_control', control);
+  for (const c of verdict.uncovered.cases) testCase.property('not_judged', c.id);
+  const message = `${verdict.label}: ${printable(verdict.reason)}`;
+  if (verdict.label === 'PARTIAL') skipWithReason(testCase, message);
+  else testCase.error(message, 'incomplete', cdataSafe(uncoveredLines(summary).join('\n')));
+}
+
 // JUnit readers expect the suite timestamp as ISO 8601 without a zone; ours is UTC.
 const timestamp = (iso: string): string => iso.slice(0, 19);
 
 /**
  * Writes a JUnit XML file: one suite per section (`agent-chaos.<pack>`) in the fixed section
- * order, one test case per case in plan order. Apart from `time` and `timestamp` attributes the
+ * order, one test case per case in plan order; every suite carries the run's `verdict`, and a
+ * PARTIAL or INCOMPLETE run adds a suite `agent-chaos.run` whose one case says why. Apart from `time` and `timestamp` attributes the
  * file depends only on the cases, so the same seed gives the same bytes.
  */
 export const junitReporter: ReporterFactory = (options) => {
@@ -81,8 +115,10 @@ export const junitReporter: ReporterFactory = (options) => {
         const name = `agent-chaos.${section}`;
         const suite = builder.testSuite().name(name).timestamp(startedAt);
         suite.time(seconds(items.reduce((sum, digest) => sum + digest.durationMs, 0)));
+        addVerdictProperties(suite, summary);
         for (const digest of items) addCase(suite.testCase(), digest, name, summary.info.seed);
       }
+      addRunSuite(builder, summary, startedAt);
       await writeReportFile(path, builder.build());
       cases = [];
     },

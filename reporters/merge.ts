@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UsageError } from '../src/errors.js';
-import type { CaseResult, RunInfo } from '../src/runner/results.js';
+import type { CaseResult, Interruption, RunInfo } from '../src/runner/results.js';
 import { RESULTS_FORMAT, RESULTS_VERSION, type ResultsDocument } from './json.js';
 import type { RecordedRun } from './replay.js';
 import { type ControlInfo, summarize } from './summary.js';
@@ -32,6 +32,7 @@ const resultsFileSchema = z.object({
     controls: z.array(z.looseObject({ control: z.string(), section: z.string(), title: z.string() })),
     finishedAt: z.string(),
     durationMs: z.number(),
+    interrupted: z.looseObject({ signal: z.string(), shard: z.string().optional() }).optional(),
   }),
 });
 
@@ -118,12 +119,24 @@ function catalogOf(shards: readonly ShardFile[]): ControlInfo[] {
   return [...catalog.values()];
 }
 
+// One interrupted shard makes the whole run INCOMPLETE: its missing cases are part of the plan.
+function interruptionOf(shards: readonly ShardFile[]): Interruption | undefined {
+  for (const { doc } of shards) {
+    const stopped = doc.summary.interrupted;
+    if (!stopped) continue;
+    const shard = doc.info.shard ? `${doc.info.shard.index}/${doc.info.shard.total}` : stopped.shard;
+    return { signal: stopped.signal, ...(shard ? { shard } : {}) };
+  }
+  return undefined;
+}
+
 const earliest = (times: string[]): string => times.reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a));
 const latest = (times: string[]): string => times.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
 
 /**
  * Joins the JSON results of the shards of one run (`--shard I/N`) into one run: cases in plan
- * order, totals and per-control summary recomputed. Throws UsageError when the files are not
+ * order, totals, per-control summary and verdict recomputed (an interrupted shard makes the merge
+ * INCOMPLETE; a skipped case or a control no shard exercised makes it PARTIAL). Throws UsageError when the files are not
  * results files, come from different runs (agent id, seed), or miss or repeat a shard.
  */
 export function mergeResults(files: readonly string[]): RecordedRun {
@@ -146,5 +159,10 @@ export function mergeResults(files: readonly string[]): RecordedRun {
     plannedCases: infos.reduce((sum, i) => sum + i.plannedCases, 0),
     startedAt,
   };
-  return { info, cases, summary: summarize(info, cases, catalogOf(shards), { finishedAt, durationMs }) };
+  const interrupted = interruptionOf(shards);
+  return {
+    info,
+    cases,
+    summary: summarize(info, cases, catalogOf(shards), { finishedAt, durationMs, ...(interrupted ? { interrupted } : {}) }),
+  };
 }

@@ -31,6 +31,10 @@ function runTable(summary: RunSummary): Block {
   ];
   if (info.configFile) rows.splice(2, 0, ['Config', { code: info.configFile }]);
   if (info.shard) rows.push(['Shard', `${info.shard.index}/${info.shard.total}`]);
+  if (summary.interrupted) {
+    const where = summary.interrupted.shard ? ` (shard ${summary.interrupted.shard})` : '';
+    rows.push(['Interrupted', `by ${summary.interrupted.signal}${where}`]);
+  }
   return { kind: 'table', head: ['Run', ''], rows };
 }
 
@@ -97,6 +101,31 @@ function injectionBlocks(tallies: readonly InjectionTally[] | undefined): Block[
 
 const none: Block = { kind: 'paragraph', text: 'None.' };
 
+// What keeps a run that broke nothing from READY: listed in full, since the verdict's sentence
+// names only the first few.
+function notCoveredBlocks(summary: RunSummary): Block[] {
+  const { uncovered } = summary.verdict;
+  if (uncovered.controls.length === 0 && uncovered.cases.length === 0 && uncovered.notRun === 0) return [];
+  const blocks: Block[] = [{ kind: 'heading', level: 2, text: 'Not covered' }];
+  if (uncovered.controls.length > 0) {
+    const titles = new Map(summary.controls.map((c) => [c.control, c]));
+    blocks.push({
+      kind: 'table',
+      head: ['Untested control', 'Section', 'Title'],
+      rows: uncovered.controls.map((id): Text[] => [{ code: id }, titles.get(id)?.section ?? '', titles.get(id)?.title ?? '']),
+    });
+  }
+  if (uncovered.cases.length > 0) {
+    blocks.push({
+      kind: 'table',
+      head: ['Case not judged', 'Why'],
+      rows: uncovered.cases.map((c): Text[] => [{ code: c.id }, c.reason]),
+    });
+  }
+  if (uncovered.notRun > 0) blocks.push({ kind: 'paragraph', text: `${plural(uncovered.notRun, 'planned case')} did not run.` });
+  return blocks;
+}
+
 function caseDetails(cases: readonly CaseDigest[], lines: (digest: CaseDigest) => string[]): Block[] {
   if (cases.length === 0) return [none];
   return cases.flatMap((digest): Block[] => [caseHeading(digest), { kind: 'pre', text: lines(digest).join('\n') }]);
@@ -131,6 +160,7 @@ export function readinessDocument(summary: RunSummary, cases: readonly CaseDiges
       { kind: 'heading', level: 1, text: `Readiness: ${summary.info.agentId}` },
       { kind: 'paragraph', text: [{ strong: verdict.label }, ` — ${verdict.reason}`], tone: verdict.ok ? 'good' : 'bad' },
       runTable(summary),
+      ...notCoveredBlocks(summary),
       { kind: 'heading', level: 2, text: 'Sections' },
       sectionTable(summary, cases),
       { kind: 'heading', level: 2, text: 'Controls' },

@@ -4,11 +4,16 @@ import type {
   ControlSummary,
   InjectionExposure,
   InjectionTally,
+  Interruption,
   RunInfo,
   RunSummary,
   Totals,
+  UncoveredCase,
 } from '../src/runner/results.js';
 import { compareSections, compareText } from './sections.js';
+import { judge } from './verdict.js';
+
+export { type ControlState, controlState } from './verdict.js';
 
 /** A known control: its id, the section (pack) it belongs to, and its title. */
 export interface ControlInfo {
@@ -17,10 +22,12 @@ export interface ControlInfo {
   title: string;
 }
 
-/** When the run ended and how long it took. */
+/** When the run ended and how long it took, and what stopped it early if anything did. */
 export interface RunTiming {
   finishedAt: string;
   durationMs: number;
+  /** The run was stopped before every planned case had ended: its verdict is INCOMPLETE. */
+  interrupted?: Interruption;
 }
 
 /** Tallies cases one at a time, so a caller can summarize a streamed run without keeping it. */
@@ -45,6 +52,9 @@ export function createSummarizer(info: RunInfo, catalog: readonly ControlInfo[])
   const known = new Map(catalog.map((control, position) => [control.id, { ...control, position }]));
   const tallies = new Map<string, ControlSummary>();
   const injections = new Map<string, InjectionTally>();
+  const targeted = new Set<string>();
+  const uncoveredCases: UncoveredCase[] = [];
+  let stoppedCases = 0;
 
   const tally = (control: string, fallbackSection: string): ControlSummary => {
     let entry = tallies.get(control);
@@ -63,6 +73,12 @@ export function createSummarizer(info: RunInfo, catalog: readonly ControlInfo[])
     add(result) {
       totals.cases += 1;
       totals[TOTAL_OF[result.status]] += 1;
+      for (const control of result.controls) targeted.add(control);
+      if (result.status === 'skipped') uncoveredCases.push({ id: result.id, reason: result.skipReason ?? 'skipped' });
+      if (result.status === 'error' && result.error?.kind === 'interrupted') {
+        stoppedCases += 1;
+        uncoveredCases.push({ id: result.id, reason: result.error.message });
+      }
       // An errored or skipped case was never judged, so it neither holds nor breaks a control.
       if (result.status !== 'passed' && result.status !== 'failed') return;
       const judged = result.findings.filter((f) => f.status !== 'info');
@@ -82,6 +98,15 @@ export function createSummarizer(info: RunInfo, catalog: readonly ControlInfo[])
         .sort(
           (a, b) => compareSections(a.section, b.section) || position(a.control) - position(b.control) || compareText(a.control, b.control),
         );
+      const verdict = judge({
+        info,
+        totals,
+        controls,
+        ...(timing.interrupted ? { interrupted: timing.interrupted } : {}),
+        targeted,
+        uncoveredCases,
+        stoppedCases,
+      });
       return {
         info,
         totals: { ...totals },
@@ -91,7 +116,9 @@ export function createSummarizer(info: RunInfo, catalog: readonly ControlInfo[])
           : {}),
         finishedAt: timing.finishedAt,
         durationMs: timing.durationMs,
-        ok: totals.failed === 0 && totals.errors === 0,
+        ok: totals.failed === 0 && totals.errors === 0 && verdict.label !== 'INCOMPLETE',
+        ...(timing.interrupted ? { interrupted: { ...timing.interrupted } } : {}),
+        verdict,
       };
     },
   };
@@ -142,12 +169,4 @@ export function summarize(
   const summarizer = createSummarizer(info, controlCatalog);
   for (const result of cases) summarizer.add(result);
   return summarizer.finish(timing);
-}
-
-export type ControlState = 'held' | 'broke' | 'untested';
-
-/** A control broke if any case broke it, held if cases exercised it and none broke it. */
-export function controlState(control: ControlSummary): ControlState {
-  if (control.failed > 0) return 'broke';
-  return control.passed > 0 ? 'held' : 'untested';
 }

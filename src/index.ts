@@ -41,9 +41,13 @@ export type {
   ControlSummary,
   Evidence,
   Finding,
+  Interruption,
   RunInfo,
   RunSummary,
   Totals,
+  UncoveredCase,
+  Verdict,
+  VerdictLabel,
 } from './runner/results.js';
 // Running suites
 export { builtinScenariosDir, DEFAULT_CASE_TIMEOUT_MS, DEFAULT_SEED, planSuite, runSuite, type SuiteOptions } from './runner/run.js';

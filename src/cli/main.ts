@@ -10,8 +10,11 @@ import { reportMergeCommand } from './report.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
 
-/** Exit codes: 0 every control held, 1 a control broke or a case errored, 2 usage/config/harness error. */
-export const EXIT = { ok: 0, failed: 1, error: 2 } as const;
+/**
+ * Exit codes: 0 READY, 1 NOT READY (a control broke or a case errored), 2 usage/config/harness
+ * error, 3 PARTIAL or INCOMPLETE; a run stopped by a signal exits 128 + its number (130, 143).
+ */
+export const EXIT = { ok: 0, failed: 1, error: 2, incomplete: 3 } as const;
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -59,6 +62,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--verbose', 'print every finding')
     .option('--fuzz-runs <n>', 'malformed responses tried per fuzz case (default 10)', intArg(1))
     .option('--fuzz-path <path>', "replay one fuzz case's shrunk counterexample (fast-check path; with --case and --seed)", parseFuzzPath)
+    .option('--allow-partial', 'exit 0 on a PARTIAL verdict (nothing broke, but a control untested or a case skipped)')
     .action(async (opts) => setCode(await runCommand(opts, io)));
 
   program
@@ -122,6 +126,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--junit <file>', 'JUnit XML out', 'reports/junit.xml')
     .option('--json <file>', 'merged JSON out', 'reports/results.json')
     .option('--report <file>', 'readiness report out', 'reports/readiness.md')
+    .option('--allow-partial', 'exit 0 on a PARTIAL verdict')
     .action(async (files: string[], opts) => setCode(await reportMergeCommand(files, opts, io)));
 
   program

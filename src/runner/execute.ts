@@ -12,6 +12,7 @@ import { WorldHost } from '../world/host.js';
 import { createWorld, type WorldOptions } from '../world/world.js';
 import type { CaseSpec, Trigger } from './case.js';
 import { type FuzzSettings, runFuzzCase } from './fuzz.js';
+import { interruptedMessage } from './interrupt.js';
 import { maskResult } from './mask.js';
 import type { CaseError, CaseResult, CaseTranscript, Finding } from './results.js';
 import { worldOptionsFor } from './world-options.js';
@@ -112,6 +113,18 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
   };
   const noAgent = { exitCode: null, signal: null, timedOut: false, stdoutTail: '', stderrTail: '' };
   if (spec.skip) return { result: { ...base, status: 'skipped', findings: [], skipReason: spec.skip, agent: noAgent, durationMs: 0 } };
+  // Evidence of a case cut short by an interruption is partial: judging it would report failures
+  // the agent never had, so the case is recorded as stopped, never judged.
+  const interrupted = (agent: CaseResult['agent'] = noAgent): FinishedCase => ({
+    result: {
+      ...base,
+      status: 'error',
+      findings: [],
+      error: { kind: 'interrupted', message: interruptedMessage(signal.reason) },
+      agent,
+      durationMs: Date.now() - startedAt.getTime(),
+    },
+  });
 
   try {
     if (spec.fuzz) {
@@ -119,9 +132,10 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
       const result = await runFuzzCase(spec, base, options.fuzz ?? {}, (extra, timeoutMs) =>
         runInWorld(spec, host, options, signal, extra, timeoutMs),
       );
-      return { result };
+      return signal.aborted ? interrupted(result.agent) : { result };
     }
     const run = await runInWorld(spec, host, options, signal);
+    if (signal.aborted) return interrupted(agentSummary(run.outcome));
     const { outcome, audit, findings } = run;
     const error = caseError(outcome, audit, options.caseTimeoutMs);
     return {
@@ -137,6 +151,7 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
       audit,
     };
   } catch (err) {
+    if (signal.aborted) return interrupted();
     if (err instanceof AgentStartError) throw err;
     return {
       result: {
@@ -192,6 +207,8 @@ async function runInWorld(
     await writeFile(triggerFile, `${JSON.stringify(trigger, null, 2)}\n`);
     let outcome: AgentOutcome;
     try {
+      // An abort that came while the world was set up finds no listener in the adapter yet.
+      if (signal.aborted) throw signal.reason;
       outcome = await options.adapter.run({ env: world.env(), trigger, triggerFile, auditFile, timeoutMs, signal });
     } finally {
       // Ends requests still hanging in the world (hung tools, a module agent past its timeout).

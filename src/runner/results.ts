@@ -57,7 +57,8 @@ export type CaseStatus = 'passed' | 'failed' | 'error' | 'skipped';
 
 /** Why a case could not be judged normally. */
 export interface CaseError {
-  kind: 'timeout' | 'crash' | 'start' | 'harness';
+  /** `interrupted`: the run was stopped (SIGINT, SIGTERM) while this case ran, so it was not judged. */
+  kind: 'timeout' | 'crash' | 'start' | 'harness' | 'interrupted';
   message: string;
   /** Last lines of the agent's stderr. */
   stderrTail?: string;
@@ -127,6 +128,44 @@ export interface ControlSummary {
   failed: number;
 }
 
+/** A run stopped from outside before every planned case had ended. */
+export interface Interruption {
+  /** The signal that stopped it (`SIGINT`, `SIGTERM`), or `abort` for a programmatic stop. */
+  signal: string;
+  /** For a merged run: the shard that was interrupted (`2/4`). */
+  shard?: string;
+}
+
+/**
+ * The label of a run: READY (every control in scope exercised and held, nothing skipped), NOT
+ * READY (a control broke or a case errored), PARTIAL (ran to the end, nothing broke, but some
+ * control went untested or some case was skipped), INCOMPLETE (interrupted, or no case ran).
+ */
+export type VerdictLabel = 'READY' | 'NOT READY' | 'PARTIAL' | 'INCOMPLETE';
+
+/** A planned case that does not count towards the verdict, and why. */
+export interface UncoveredCase {
+  id: string;
+  reason: string;
+}
+
+/** The readiness verdict of a run, with the one sentence that justifies it. */
+export interface Verdict {
+  /** True only when the label is READY. */
+  ok: boolean;
+  label: VerdictLabel;
+  reason: string;
+  /** What the run did not cover: the gap between this run and a READY one. */
+  uncovered: {
+    /** Controls in scope that no judged case exercised. */
+    controls: string[];
+    /** Skipped cases, and cases the interruption stopped before they could be judged. */
+    cases: UncoveredCase[];
+    /** Planned cases with no result: never started, or abandoned by a run told to stop at once. */
+    notRun: number;
+  };
+}
+
 export interface RunSummary {
   info: RunInfo;
   totals: Totals;
@@ -135,6 +174,9 @@ export interface RunSummary {
   injections?: InjectionTally[];
   finishedAt: string;
   durationMs: number;
-  /** True when every control held (no failed or errored case). */
+  /** True when no case failed or errored and the run was not INCOMPLETE; the gate is `verdict.label`. */
   ok: boolean;
+  /** Set when the run was stopped before every planned case had ended. */
+  interrupted?: Interruption;
+  verdict: Verdict;
 }

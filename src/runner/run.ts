@@ -14,11 +14,18 @@ import { packageRoot, packageVersion } from '../paths.js';
 import type { CaseSpec } from './case.js';
 import { type ExecuteOptions, executeCases } from './execute.js';
 import type { FuzzSettings } from './fuzz.js';
+import { interruptionOf } from './interrupt.js';
 import { planCases, type Shard } from './plan.js';
-import type { RunSummary } from './results.js';
+import type { CaseResult, RunSummary } from './results.js';
 
 export const DEFAULT_SEED = 1;
 export const DEFAULT_CASE_TIMEOUT_MS = 30_000;
+/**
+ * How long a run told to stop at once (`hurry`) still waits for running cases to tear down
+ * before it writes its reports anyway. Longer than the process adapter's SIGTERM-to-SIGKILL
+ * grace, so an agent's process tree is killed and reaped within it.
+ */
+export const IMMEDIATE_STOP_MS = 3_000;
 
 /** Everything one run needs, settled (the CLI turns flags into this). */
 export interface SuiteOptions {
@@ -47,7 +54,38 @@ export interface SuiteOptions {
   worldOptions?: ExecuteOptions['worldOptions'];
   /** How to call the CLI in printed replay commands, e.g. `npx agent-chaos`. */
   cliName?: string;
+  /**
+   * Stops the run: no case starts after it aborts, running cases are aborted and recorded as
+   * interrupted, and the reports are written with the verdict INCOMPLETE. A `RunInterrupted`
+   * reason names the signal in the reports.
+   */
   signal?: AbortSignal;
+  /**
+   * Once aborted, a stopping run waits at most `IMMEDIATE_STOP_MS` more for running cases to
+   * tear down, then writes its reports without them (SIGTERM, a second Ctrl-C).
+   */
+  hurry?: AbortSignal;
+}
+
+/** Resolves `ms` after `signal` aborts; `cancel` drops the timer and the listener. */
+function deadlineAfter(signal: AbortSignal | undefined, ms: number): { reached: Promise<void>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const reached = new Promise<void>((resolve) => {
+    if (!signal) return;
+    onAbort = () => {
+      timer = setTimeout(resolve, ms);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return {
+    reached,
+    cancel() {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 /** The built-in packs folder. */
@@ -110,8 +148,20 @@ export async function runSuite(options: SuiteOptions): Promise<RunSummary> {
   };
   const summarizer = createSummarizer(info, controlCatalog());
   const started = Date.now();
+  // Once the reports are being finished, a case still tearing down (after `hurry`) is dropped:
+  // a streamed report must not take a case after its end.
+  let closed = false;
+  let handedOn = 0;
+  let cut = false;
+  let handing: Promise<void> = Promise.resolve();
+  const handOn = async (result: CaseResult) => {
+    summarizer.add(result);
+    handedOn += 1;
+    if (result.error?.kind === 'interrupted') cut = true;
+    await options.reporter.onCaseEnd?.(result);
+  };
   await options.reporter.onRunStart?.(info);
-  await executeCases({
+  const execution = executeCases({
     manifest,
     cases,
     adapter,
@@ -121,12 +171,32 @@ export async function runSuite(options: SuiteOptions): Promise<RunSummary> {
     replayCommand: (spec) => replayCommand(options, adapter.kind, seed, spec),
     worldOptions: options.worldOptions,
     onCaseEnd: async (result) => {
-      summarizer.add(result);
-      await options.reporter.onCaseEnd?.(result);
+      if (closed) return;
+      handing = handOn(result);
+      await handing;
     },
     signal: options.signal,
   });
-  const summary = summarizer.finish({ finishedAt: new Date().toISOString(), durationMs: Date.now() - started });
+  const deadline = deadlineAfter(options.hurry, IMMEDIATE_STOP_MS);
+  try {
+    const ended = execution.then(() => true);
+    const finished = await Promise.race([ended, deadline.reached.then(() => false)]);
+    if (!finished) {
+      closed = true;
+      // Abandoned: whatever it still does (or throws) belongs to no report.
+      ended.catch(() => undefined);
+      await handing;
+    }
+  } finally {
+    deadline.cancel();
+  }
+  // Interrupted only if the stop cost something: a signal after the last case ended changes nothing.
+  const interrupted = options.signal?.aborted && (cut || handedOn < cases.length) ? interruptionOf(options.signal.reason) : undefined;
+  const summary = summarizer.finish({
+    finishedAt: new Date().toISOString(),
+    durationMs: Date.now() - started,
+    ...(interrupted ? { interrupted } : {}),
+  });
   await options.reporter.onRunEnd?.(summary);
   return summary;
 }

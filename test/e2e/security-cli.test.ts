@@ -139,7 +139,8 @@ describe('validate and corpora', () => {
       '--report',
       join(tmp, 'm.md'),
     ]);
-    expect(r.exitCode).toBe(0);
+    // Its cases held, but one scenario of six packs is PARTIAL (exit 3), never READY.
+    expect(r.exitCode).toBe(3);
     const results = JSON.parse(readFileSync(json, 'utf8'));
     expect(results.cases.map((c: { id: string }) => c.id)).toEqual(['security/mine/mine-1@trigger', 'security/mine/mine-1@ticket']);
     expect(results.cases[0].replay).toContain(`--corpus ${corpusDir}`);

@@ -120,12 +120,16 @@ export function injectionCases(): CaseResult[] {
   });
 }
 
-export function sampleSummary(cases: CaseResult[] = sampleCases(), info: RunInfo = runInfo()): RunSummary {
+export function sampleSummary(cases: CaseResult[] = sampleCases(), info: RunInfo = runInfo({ plannedCases: cases.length })): RunSummary {
   return summarize(info, cases, CATALOG, { finishedAt: '2025-01-02T03:04:09.000Z', durationMs: 4000 });
 }
 
 /** Runs a reporter through a whole run, as the runner does. */
-export async function drive(reporter: Reporter, cases: CaseResult[] = sampleCases(), info: RunInfo = runInfo()): Promise<void> {
+export async function drive(
+  reporter: Reporter,
+  cases: CaseResult[] = sampleCases(),
+  info: RunInfo = runInfo({ plannedCases: cases.length }),
+): Promise<void> {
   await reporter.onRunStart?.(info);
   for (const result of cases) await reporter.onCaseEnd?.(result);
   await reporter.onRunEnd?.(sampleSummary(cases, info));

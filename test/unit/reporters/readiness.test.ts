@@ -21,7 +21,9 @@ describe('readiness reporter, Markdown', () => {
     expect(md).toContain('# Readiness: support-bot');
     expect(md).toContain('**NOT READY** — 1 control broke (authz.default-deny); 1 case errored');
     expect(md).toContain('| Seed | `42` |');
-    expect(await report('ok.md', passingCases())).toContain('**READY** — 2 controls held in 2 cases, 3 untested');
+    expect(await report('ok.md', passingCases())).toContain(
+      '**PARTIAL** — 2 controls held in 2 cases; not covered: 3 controls untested (authz.default-deny, budget.tool-calls, security.no-leak)',
+    );
   });
 
   it('has per-section and per-control tables with held and broke counts', async () => {
