@@ -30,6 +30,7 @@ const EVENT_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'approval.decided': ['approval_id', 'decision', 'approver', 'decided_at'],
   'budget.exceeded': ['budget', 'limit', 'used'],
   escalated: ['reason', 'target'],
+  'tools.listed': ['tool_schema_version', 'previous_schema_version', 'changed'],
 };
 
 const TOOL_FIELDS = ['call_id', 'tool', 'args', 'result', 'error', 'status', 'external_ids'] as const;
