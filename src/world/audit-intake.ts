@@ -210,10 +210,29 @@ export type AuditRecord = z.output<typeof auditRecordSchema>;
 export type AuditType = AuditRecord['type'];
 export const AUDIT_TYPES: readonly AuditType[] = auditRecordSchema.options.map((o) => o.shape.type.value);
 
-/** One line of the audit, parsed or not. `line` is 1-based. */
+/**
+ * One line of the audit, parsed or not. `line` is 1-based. `ownType`: a record of a type of the
+ * agent's own, which `auditLog` sets aside (the checks never see it).
+ */
 export type AuditLine =
   | { line: number; ok: true; record: AuditRecord; raw: string }
-  | { line: number; ok: false; problem: string; raw: string };
+  | { line: number; ok: false; problem: string; raw: string; ownType?: string };
+
+// First words of the contract's record types: a type that starts with one of them but is none of
+// them is a misspelt contract record (refused), not a record of the agent's own (ignored).
+const CONTRACT_WORDS = new Set(['run', 'model', 'tool', 'tools', 'approval', 'budget', 'escalated', 'escalation', 'escalate']);
+
+/**
+ * The type of a record the contract does not define and that is no misspelt contract type
+ * ("agent.step", "log"): the agent's own, allowed beside the contract's and ignored.
+ */
+function ownRecordType(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const type = (value as Record<string, unknown>).type;
+  if (typeof type !== 'string' || type === '' || (AUDIT_TYPES as readonly string[]).includes(type)) return undefined;
+  const word = (type.split(/[.:_/ -]/)[0] ?? '').toLowerCase();
+  return CONTRACT_WORDS.has(word) ? undefined : type;
+}
 
 export interface AuditLog {
   /** Where it came from: the JSONL file, or `otlp`. */
@@ -223,6 +242,8 @@ export interface AuditLog {
   records: AuditRecord[];
   /** True when the file did not exist at all. */
   missing: boolean;
+  /** Records of types of the agent's own (not the contract's), set aside: where and which type. */
+  ownRecords?: { line: number; type: string }[];
 }
 
 /** Parses JSONL audit text into records and per-line problems (never throws). */
@@ -250,15 +271,34 @@ export function parseAudit(text: string, channel: AuditLog['channel'] = 'file'):
 export function auditLine(value: unknown, line: number, raw: string, describe?: (path: string) => string): AuditLine {
   const parsed = auditRecordSchema.safeParse(value);
   if (parsed.success) return { line, ok: true, record: parsed.data, raw };
+  const ownType = ownRecordType(value);
+  if (ownType !== undefined) return { line, ok: false, raw, problem: `a record of the agent's own type "${ownType}"`, ownType };
   const issue = parsed.error.issues[0];
   const path = issue ? issue.path.join('.') : '';
+  if (path === 'type') {
+    const type = (value as Record<string, unknown>).type;
+    return {
+      line,
+      ok: false,
+      raw,
+      problem: `${type === undefined ? 'the record has no type' : `type ${JSON.stringify(type)} is not a contract record type`} (${AUDIT_TYPES.join(', ')}); a record of the agent's own needs a type of its own, e.g. "agent.step"`,
+    };
+  }
   const where = path === '' ? '' : `${describe ? describe(path) : path}: `;
   return { line, ok: false, raw, problem: `${where}${issue?.message ?? 'invalid record'}` };
 }
 
 /** An audit log from checked lines. */
 export function auditLog(lines: AuditLine[], channel: AuditLog['channel']): AuditLog {
-  return { channel, lines, records: lines.flatMap((l) => (l.ok ? [l.record] : [])), missing: false };
+  const own = lines.flatMap((l) => (!l.ok && l.ownType !== undefined ? [{ line: l.line, type: l.ownType }] : []));
+  const kept = own.length === 0 ? lines : lines.filter((l) => l.ok || l.ownType === undefined);
+  return {
+    channel,
+    lines: kept,
+    records: kept.flatMap((l) => (l.ok ? [l.record] : [])),
+    missing: false,
+    ...(own.length > 0 ? { ownRecords: own } : {}),
+  };
 }
 
 export async function readAuditFile(file: string): Promise<AuditLog> {

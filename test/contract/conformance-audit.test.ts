@@ -129,6 +129,7 @@ describe('audit conformance: every documented style of a good audit passes', () 
       dropEmpty: true,
       redact: true,
       extraFields: true,
+      extraRecords: true,
       channel,
     };
     for (const good of goods) expect(failures(judge(good, styledAudit(good.records, style))), good.id).toEqual([]);
@@ -377,5 +378,6 @@ const PLAIN: Style = {
   dropEmpty: false,
   redact: false,
   extraFields: false,
+  extraRecords: false,
   channel: 'file',
 };

@@ -180,6 +180,38 @@ describe('accepted forms: external_ids, numbers, approvals, ids', () => {
   });
 });
 
+describe("accepted forms: records of the agent's own types", () => {
+  const text = (records: Record<string, unknown>[]) => records.map((r) => JSON.stringify({ ...base, ...r })).join('\n');
+
+  it('sets aside records of types the contract does not define, anywhere in the audit', () => {
+    const s = honest();
+    const lines = s.lines.map((l) => JSON.stringify(l));
+    lines.splice(0, 0, JSON.stringify({ ...base, type: 'agent.step', step: 0 }));
+    lines.splice(3, 0, JSON.stringify({ type: 'log', message: 'no envelope at all' }));
+    lines.push(JSON.stringify({ ...base, type: 'memory.updated' }));
+    const audit = parseAudit(lines.join('\n'));
+    expect(audit.ownRecords).toEqual([
+      { line: 1, type: 'agent.step' },
+      { line: 4, type: 'log' },
+      { line: lines.length, type: 'memory.updated' },
+    ]);
+    expect(audit.lines.every((l) => l.ok)).toBe(true);
+    const ctx = { ...s.context(['audit.integrity', 'audit.tool-calls']), audit };
+    expect(auditToolCallsCheck.run(ctx).filter((f) => f.status === 'fail')).toEqual([]);
+  });
+
+  it('refuses a misspelt contract type, naming the types there are', () => {
+    const audit = parseAudit(text([{ type: 'tool.execute' }, { type: 'Run.Started' }, {}]));
+    const problems = audit.lines.map((l) => (l.ok ? 'ok' : l.problem));
+    expect(problems[0]).toMatch(
+      /^type "tool\.execute" is not a contract record type \(run\.started, model\.called, .*e\.g\. "agent\.step"$/,
+    );
+    expect(problems[1]).toMatch(/^type "Run\.Started" is not a contract record type/);
+    expect(problems[2]).toMatch(/^the record has no type \(run\.started, /);
+    expect(audit.ownRecords).toBeUndefined();
+  });
+});
+
 describe('accepted forms on the OTLP channel', () => {
   const s = (key: string, value: string) => ({ key, value: { stringValue: value } });
   const ns = (ms: number) => String(BigInt(Date.parse('2026-12-01T10:00:00.000Z') + ms) * 1_000_000n);

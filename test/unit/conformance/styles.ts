@@ -25,6 +25,8 @@ export interface Style {
   /** Redact text in the fields redaction may touch (args, result, error, preview, reasons). */
   redact: boolean;
   extraFields: boolean;
+  /** Records of the agent's own types (JSONL), or spans and events of other kinds (OTLP), anywhere. */
+  extraRecords: boolean;
   channel: 'file' | 'otlp';
 }
 
@@ -43,6 +45,7 @@ export const styleArb: fc.Arbitrary<Style> = fc.record({
   dropEmpty: fc.boolean(),
   redact: fc.boolean(),
   extraFields: fc.boolean(),
+  extraRecords: fc.boolean(),
   channel: fc.constantFrom('file', 'otlp'),
 }) as fc.Arbitrary<Style>;
 
@@ -178,7 +181,27 @@ function restyle(record: Rec, style: Style, random: () => number): Rec {
 export function styledAudit(records: readonly Rec[], style: Style): AuditLog {
   const random = rng(style.seed);
   const styled = records.map((r) => restyle(r, style, random));
-  if (style.channel === 'file') return parseAudit(styled.map((r) => JSON.stringify(r)).join('\n'));
+  if (style.channel === 'file') {
+    const lines = styled.map((r) => JSON.stringify(r));
+    if (style.extraRecords) {
+      const envelope = {
+        ts: records[0]?.ts,
+        run_id: records[0]?.run_id,
+        trigger_id: records[0]?.trigger_id,
+        agent_id: records[0]?.agent_id,
+      };
+      for (const [n, own] of [
+        { type: 'agent.step', step: 1 },
+        { type: 'log', level: 'info', message: 'thinking' },
+        { type: 'memory.updated' },
+      ].entries()) {
+        // Anywhere: before run.started and after run.ended too.
+        const at = n === 0 ? 0 : n === 1 ? lines.length : Math.floor(random() * (lines.length + 1));
+        lines.splice(at, 0, JSON.stringify({ ...envelope, ...own }));
+      }
+    }
+    return parseAudit(lines.join('\n'));
+  }
   return auditFromOtlp([{ seq: 0, body: otlpExport(records, styled, style, random) }]);
 }
 
@@ -307,6 +330,20 @@ function otlpExport(original: readonly Rec[], styled: readonly Rec[], style: Sty
       attributes: attrs({ ...own, ...fieldAttrs(r, [], random) }),
     });
   });
+  if (style.extraRecords) {
+    // Spans and events the mapping does not read: an HTTP client span, a framework's own event.
+    const first = original[0]?.ts;
+    spans.push({
+      traceId: trace,
+      spanId: 'c000000000000001',
+      parentSpanId: rootId,
+      name: 'POST',
+      startTimeUnixNano: ns(first, 1),
+      endTimeUnixNano: ns(first, 2),
+      attributes: attrs({ 'http.request.method': 'POST', 'url.full': 'http://127.0.0.1/x' }),
+    });
+    (root.events as Rec[]).push({ timeUnixNano: ns(first, 3), name: 'framework.checkpoint', attributes: attrs({ step: 1 }) });
+  }
   // An exporter sends spans in the order they end, not the order they began.
   return {
     resourceSpans: [
