@@ -216,7 +216,7 @@ describe('accepted forms on the OTLP channel', () => {
   const s = (key: string, value: string) => ({ key, value: { stringValue: value } });
   const ns = (ms: number) => String(BigInt(Date.parse('2026-12-01T10:00:00.000Z') + ms) * 1_000_000n);
 
-  it('takes the provider from gen_ai.system, or none, and external_ids as JSON text', () => {
+  it('takes the provider from gen_ai.system, or none, external_ids as JSON text, and tools.listed from an event', () => {
     const body = {
       resourceSpans: [
         {
@@ -237,6 +237,13 @@ describe('accepted forms on the OTLP channel', () => {
                     s('gen_ai.request.model', 'gpt-4.1-mini'),
                     s('agent_chaos.instructions_version', 'v1'),
                     s('agent_chaos.tool_schema_version', 's1'),
+                  ],
+                  events: [
+                    {
+                      timeUnixNano: ns(50),
+                      name: 'agent_chaos.tools.listed',
+                      attributes: [s('agent_chaos.tool_schema_version', 's2'), s('agent_chaos.previous_schema_version', 's1')],
+                    },
                   ],
                 },
                 {
@@ -275,5 +282,9 @@ describe('accepted forms on the OTLP channel', () => {
     expect(chat?.model).toEqual({ provider: 'openai', name: 'gpt-4.1-mini' });
     expect(chat?.input_tokens).toBeNull();
     expect(tool?.external_ids).toEqual(['PR_1', 'https://x/pr/1']);
+    expect(audit.records.find((r) => r.type === 'tools.listed')).toMatchObject({
+      tool_schema_version: 's2',
+      previous_schema_version: 's1',
+    });
   });
 });
