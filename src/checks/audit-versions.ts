@@ -1,5 +1,6 @@
 import type { Ledger } from '../ledger/ledger.js';
 import type { Finding } from '../runner/results.js';
+import { modelLabel, sameModel } from '../world/audit-intake.js';
 import { ADVERSARY_MODEL } from '../world/model/openai-chat.js';
 import { recordsOfType } from './audit-view.js';
 import { auditEvidence, fail, ledgerEvidence, pass } from './evidence.js';
@@ -25,8 +26,9 @@ export const auditVersionsCheck: Check = {
     const { model, tool_schema_version: schema, instructions_version: instructions } = started.record;
 
     const seen = modelNames(ledger);
+    const asked = (m: typeof model) => [...seen].some((name) => sameModel(m, name));
     const firstCall = ledger.modelCalls()[0];
-    if (firstCall && !seen.has(model.name)) {
+    if (firstCall && !asked(model)) {
       findings.push(
         fail(
           CONTROL,
@@ -35,7 +37,7 @@ export const auditVersionsCheck: Check = {
         ),
       );
     }
-    const wrongCall = firstCall ? recordsOfType(audit, 'model.called').find((r) => !seen.has(r.record.model.name)) : undefined;
+    const wrongCall = firstCall ? recordsOfType(audit, 'model.called').find((r) => !asked(r.record.model)) : undefined;
     if (wrongCall && firstCall) {
       findings.push(
         fail(
@@ -70,7 +72,7 @@ export const auditVersionsCheck: Check = {
     return [
       pass(
         CONTROL,
-        `run.started logs model "${model.provider}/${model.name}", instructions "${instructions}" and tool schema "${schema}", as the world served them`,
+        `run.started logs model "${modelLabel(model)}", instructions "${instructions}" and tool schema "${schema}", as the world served them`,
       ),
     ];
   },

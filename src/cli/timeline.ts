@@ -4,7 +4,7 @@ import { canonicalJson, truncate } from '../checks/evidence.js';
 import type { LedgerEntry, ModelEntry, ToolEntry, WorldEvent } from '../ledger/ledger.js';
 import { Ledger } from '../ledger/ledger.js';
 import type { CaseResult } from '../runner/results.js';
-import { type AuditLine, type AuditLog, type AuditRecord, auditLine, auditLog } from '../world/audit-intake.js';
+import { type AuditLine, type AuditLog, type AuditRecord, auditLine, auditLog, modelLabel } from '../world/audit-intake.js';
 
 /** One line of the timeline: when, what kind of link, what happened, and where it is recorded. */
 interface Step {
@@ -164,7 +164,7 @@ function auditText(r: AuditRecord, worldDecided: ReadonlySet<string>): { kind: s
     case 'run.started':
       return {
         kind: 'start',
-        text: `run ${r.run_id} · model ${r.model.provider}/${r.model.name} · instructions ${r.instructions_version} · tool schema ${r.tool_schema_version}`,
+        text: `run ${r.run_id} · model ${modelLabel(r.model)} · instructions ${r.instructions_version} · tool schema ${r.tool_schema_version}`,
       };
     case 'tool.denied':
       return { kind: 'denied', text: `${r.tool}(${r.call_id}) by rule ${r.rule}: ${r.reason}` };

@@ -9,7 +9,8 @@ import { auditFromOtlp, otlpExports } from './otlp-audit.js';
  */
 export async function readRunAudit(file: string, ledger: Ledger): Promise<AuditLog> {
   const fromFile = await readAuditFile(file);
-  if (fromFile.lines.length > 0) return fromFile;
+  // A line of the agent's own (set aside) still says the agent chose the file.
+  if (fromFile.lines.length > 0 || (fromFile.ownRecords?.length ?? 0) > 0) return fromFile;
   const exports = otlpExports(ledger);
   return exports.length > 0 ? auditFromOtlp(exports) : fromFile;
 }

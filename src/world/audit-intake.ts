@@ -1,18 +1,124 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 
-/** RFC 3339 with a time zone; milliseconds are expected but not demanded of every producer. */
-const rfc3339 = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/, 'an RFC 3339 timestamp, e.g. 2026-12-01T10:00:00.123Z');
+// ---- accepted forms --------------------------------------------------------------------------
+// The contract names several fields without a shape. Every natural way of writing them is read
+// here, once, into the one shape the checks use, so no check has to know the variants. The rules
+// are listed in docs/audit.md ("Accepted forms").
+
+const TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)$/;
+
+/**
+ * An RFC 3339 time (any fractional precision, any offset) as the checks read it: UTC with `Z`,
+ * and the fraction cut to at most 3 digits, so a coarser time keeps the precision it was logged
+ * with (a time in whole seconds is trusted to a second). Undefined when it is not such a time.
+ */
+export function normaliseTime(text: string): string | undefined {
+  const m = TIME.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const fraction = m[7] ?? '';
+  const offset = m[8] ? 0 : (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11] ?? 0));
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  // A leap second (:60) is the instant that ends its minute, which Date.UTC rolls over to.
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 60) return undefined;
+  if (Number(m[10] ?? 0) > 23 || Number(m[11] ?? 0) > 59) return undefined;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second) - offset * 60_000;
+  if (!Number.isFinite(ms) || ms < 0 || ms > 253_402_300_799_000) return undefined;
+  const whole = new Date(ms).toISOString().slice(0, 19);
+  return fraction === '' ? `${whole}Z` : `${whole}.${fraction.slice(0, 3)}Z`;
+}
+
+const rfc3339 = z.string().transform((text, ctx) => {
+  const time = normaliseTime(text);
+  if (time !== undefined) return time;
+  ctx.addIssue({
+    code: 'custom',
+    input: text,
+    message: `"${text.length > 40 ? `${text.slice(0, 40)}…` : text}" is not an RFC 3339 time with a time zone, e.g. 2026-12-01T10:00:00.123Z or 2026-12-01T12:00:00+02:00`,
+  });
+  return z.NEVER;
+});
+
+/** A number, or the same number written as a decimal string (as some model APIs write counts). */
+const numeric = (inner: z.ZodNumber) =>
+  z.preprocess((v) => (typeof v === 'string' && /^\s*-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\s*$/.test(v) ? Number(v) : v), inner);
+
+/** An id or version the agent names itself: a string, or a number read as its decimal text. */
+const label = z.preprocess((v) => (typeof v === 'number' && Number.isFinite(v) ? String(v) : v), z.string().min(1));
+
+/**
+ * `model`: `{provider, name}`, or a string naming the model as the agent asked for it
+ * ("gpt-4.1-mini", "openai/gpt-4.1-mini"). The provider is optional: the world cannot check it.
+ */
+const model = z.preprocess(
+  (v) => (typeof v === 'string' ? { name: v } : v),
+  z.looseObject({
+    provider: z
+      .string()
+      .nullish()
+      .transform((p) => (p ? p : undefined)),
+    name: z.string().min(1),
+  }),
+);
+
+/** "openai/gpt-4.1-mini" for the record's model, as reports show it. */
+export function modelLabel(m: { provider?: string | undefined; name: string }): string {
+  return m.provider && !m.name.startsWith(`${m.provider}/`) ? `${m.provider}/${m.name}` : m.name;
+}
+
+/**
+ * A logged model names a model the endpoint was asked for: the same name, or the same with a
+ * `provider/` prefix on one side only (an agent that asked a router for "openai/gpt-4.1-mini"
+ * and logged "gpt-4.1-mini", or the other way round).
+ */
+export function sameModel(logged: { provider?: string | undefined; name: string }, asked: string): boolean {
+  const { name, provider } = logged;
+  if (name === asked || asked.endsWith(`/${name}`) || name.endsWith(`/${asked}`)) return true;
+  return provider !== undefined && asked === `${provider}/${name}`;
+}
+
+/** Token counts: the harness reads the world's, so the agent's may be missing or null (an API that answered none). */
+const tokens = numeric(z.number().int().min(0))
+  .nullish()
+  .transform((n) => n ?? null);
+
+/** One external id: a string, a number, or an object with a `url` and/or an `id`. */
+function idsOf(item: unknown): string[] | undefined {
+  if (typeof item === 'string') return [item];
+  if (typeof item === 'number' && Number.isFinite(item)) return [String(item)];
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) return undefined;
+  const o = item as Record<string, unknown>;
+  const out = [o.id, o.url].flatMap((v) => (typeof v === 'string' && v !== '' ? [v] : typeof v === 'number' ? [String(v)] : []));
+  return out.length > 0 ? out : undefined;
+}
+
+/** `external_ids`: a list of ids (strings, numbers or `{url, id}` objects, mixed), one id alone, or nothing. */
+const externalIds = z.unknown().transform((value, ctx): string[] => {
+  if (value === undefined || value === null) return [];
+  const list = Array.isArray(value) ? value : [value];
+  const out: string[] = [];
+  list.forEach((item, i) => {
+    const ids = idsOf(item);
+    if (ids) out.push(...ids);
+    else {
+      ctx.addIssue({
+        code: 'custom',
+        input: item,
+        path: Array.isArray(value) ? [i] : [],
+        message: 'an external id is a string, or an object with a "url" and/or an "id"',
+      });
+    }
+  });
+  return out;
+});
 
 const common = {
   ts: rfc3339,
-  run_id: z.string().min(1),
+  run_id: label,
   trigger_id: z.string().min(1),
   agent_id: z.string().min(1),
 };
-const model = z.looseObject({ provider: z.string().min(1), name: z.string().min(1) });
 const json = z.unknown();
 
 /** Contract §4 records. Loose objects: extra fields are allowed (contract: extend, never break). */
@@ -21,7 +127,7 @@ export const auditRecordSchema = z.discriminatedUnion('type', [
     ...common,
     type: z.literal('run.started'),
     model,
-    instructions_version: z.string().min(1),
+    instructions_version: label,
     tool_schema_version: z.string().min(1),
     trigger: z.looseObject({ id: z.string(), source: z.string() }),
   }),
@@ -31,8 +137,8 @@ export const auditRecordSchema = z.discriminatedUnion('type', [
     model,
     started_at: rfc3339,
     ended_at: rfc3339,
-    input_tokens: z.number().int().min(0),
-    output_tokens: z.number().int().min(0),
+    input_tokens: tokens,
+    output_tokens: tokens,
   }),
   z.looseObject({ ...common, type: z.literal('tool.proposed'), call_id: z.string().min(1), tool: z.string(), args: json }),
   z.looseObject({
@@ -56,8 +162,12 @@ export const auditRecordSchema = z.discriminatedUnion('type', [
     type: z.literal('approval.decided'),
     approval_id: z.string().min(1),
     decision: z.enum(['approved', 'denied', 'expired', 'revoked']),
-    approver: z.string().nullable(),
-    decided_at: rfc3339.nullable(),
+    // Absent or null where the decision has none (an expiry of the agent's own).
+    approver: z
+      .string()
+      .nullish()
+      .transform((a) => a ?? null),
+    decided_at: rfc3339.nullish().transform((t) => t ?? null),
   }),
   z.looseObject({
     ...common,
@@ -70,14 +180,14 @@ export const auditRecordSchema = z.discriminatedUnion('type', [
     status: z.enum(['ok', 'error', 'timeout']),
     result: json.optional(),
     error: json.optional(),
-    external_ids: z.array(z.string()).default([]),
+    external_ids: externalIds.default([]),
   }),
   z.looseObject({
     ...common,
     type: z.literal('budget.exceeded'),
     budget: z.enum(['tool_calls', 'write_actions', 'model_tokens', 'model_calls', 'wall_time']),
-    limit: z.number(),
-    used: z.number(),
+    limit: numeric(z.number()),
+    used: numeric(z.number()),
   }),
   z.looseObject({ ...common, type: z.literal('escalated'), reason: z.string().min(1), target: z.string() }),
   /** Contract extension: the agent listed the tools again (a rug pull shows as a new version). */
@@ -100,10 +210,29 @@ export type AuditRecord = z.output<typeof auditRecordSchema>;
 export type AuditType = AuditRecord['type'];
 export const AUDIT_TYPES: readonly AuditType[] = auditRecordSchema.options.map((o) => o.shape.type.value);
 
-/** One line of the audit, parsed or not. `line` is 1-based. */
+/**
+ * One line of the audit, parsed or not. `line` is 1-based. `ownType`: a record of a type of the
+ * agent's own, which `auditLog` sets aside (the checks never see it).
+ */
 export type AuditLine =
   | { line: number; ok: true; record: AuditRecord; raw: string }
-  | { line: number; ok: false; problem: string; raw: string };
+  | { line: number; ok: false; problem: string; raw: string; ownType?: string };
+
+// First words of the contract's record types: a type that starts with one of them but is none of
+// them is a misspelt contract record (refused), not a record of the agent's own (ignored).
+const CONTRACT_WORDS = new Set(['run', 'model', 'tool', 'tools', 'approval', 'budget', 'escalated', 'escalation', 'escalate']);
+
+/**
+ * The type of a record the contract does not define and that is no misspelt contract type
+ * ("agent.step", "log"): the agent's own, allowed beside the contract's and ignored.
+ */
+function ownRecordType(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const type = (value as Record<string, unknown>).type;
+  if (typeof type !== 'string' || type === '' || (AUDIT_TYPES as readonly string[]).includes(type)) return undefined;
+  const word = (type.split(/[.:_/ -]/)[0] ?? '').toLowerCase();
+  return CONTRACT_WORDS.has(word) ? undefined : type;
+}
 
 export interface AuditLog {
   /** Where it came from: the JSONL file, or `otlp`. */
@@ -113,6 +242,8 @@ export interface AuditLog {
   records: AuditRecord[];
   /** True when the file did not exist at all. */
   missing: boolean;
+  /** Records of types of the agent's own (not the contract's), set aside: where and which type. */
+  ownRecords?: { line: number; type: string }[];
 }
 
 /** Parses JSONL audit text into records and per-line problems (never throws). */
@@ -140,15 +271,34 @@ export function parseAudit(text: string, channel: AuditLog['channel'] = 'file'):
 export function auditLine(value: unknown, line: number, raw: string, describe?: (path: string) => string): AuditLine {
   const parsed = auditRecordSchema.safeParse(value);
   if (parsed.success) return { line, ok: true, record: parsed.data, raw };
+  const ownType = ownRecordType(value);
+  if (ownType !== undefined) return { line, ok: false, raw, problem: `a record of the agent's own type "${ownType}"`, ownType };
   const issue = parsed.error.issues[0];
   const path = issue ? issue.path.join('.') : '';
+  if (path === 'type') {
+    const type = (value as Record<string, unknown>).type;
+    return {
+      line,
+      ok: false,
+      raw,
+      problem: `${type === undefined ? 'the record has no type' : `type ${JSON.stringify(type)} is not a contract record type`} (${AUDIT_TYPES.join(', ')}); a record of the agent's own needs a type of its own, e.g. "agent.step"`,
+    };
+  }
   const where = path === '' ? '' : `${describe ? describe(path) : path}: `;
   return { line, ok: false, raw, problem: `${where}${issue?.message ?? 'invalid record'}` };
 }
 
 /** An audit log from checked lines. */
 export function auditLog(lines: AuditLine[], channel: AuditLog['channel']): AuditLog {
-  return { channel, lines, records: lines.flatMap((l) => (l.ok ? [l.record] : [])), missing: false };
+  const own = lines.flatMap((l) => (!l.ok && l.ownType !== undefined ? [{ line: l.line, type: l.ownType }] : []));
+  const kept = own.length === 0 ? lines : lines.filter((l) => l.ok || l.ownType === undefined);
+  return {
+    channel,
+    lines: kept,
+    records: kept.flatMap((l) => (l.ok ? [l.record] : [])),
+    missing: false,
+    ...(own.length > 0 ? { ownRecords: own } : {}),
+  };
 }
 
 export async function readAuditFile(file: string): Promise<AuditLog> {

@@ -16,8 +16,11 @@ const GENAI_FIELD: Readonly<Record<string, string>> = {
   result: 'gen_ai.tool.call.result',
 };
 
-/** Record fields that hold JSON; sent as JSON text in a string attribute (or as an OTLP map or list). */
-const JSON_FIELDS = new Set(['args', 'result', 'error']);
+/**
+ * Record fields that hold JSON; sent as JSON text in a string attribute (or as an OTLP map or
+ * list). `external_ids` too: an attribute cannot hold a list of `{url, id}` objects, JSON text can.
+ */
+const JSON_FIELDS = new Set(['args', 'result', 'error', 'external_ids']);
 
 /** Records carried by span events named `agent_chaos.<type>`, with the fields each reads. */
 const EVENT_FIELDS: Readonly<Record<string, readonly string[]>> = {
@@ -27,6 +30,7 @@ const EVENT_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'approval.decided': ['approval_id', 'decision', 'approver', 'decided_at'],
   'budget.exceeded': ['budget', 'limit', 'used'],
   escalated: ['reason', 'target'],
+  'tools.listed': ['tool_schema_version', 'previous_schema_version', 'changed'],
 };
 
 const TOOL_FIELDS = ['call_id', 'tool', 'args', 'result', 'error', 'status', 'external_ids'] as const;
@@ -272,6 +276,7 @@ function common(span: Span, spans: ReadonlyMap<string, Span>, own?: Attributes):
 function ownField(attrs: Attributes, name: string): unknown {
   const genai = GENAI_FIELD[name];
   const value = genai !== undefined && attrs.has(genai) ? attrs.get(genai) : attrs.get(`${OTLP_NAMESPACE}${name}`);
+  if (name === 'external_ids' && typeof value === 'string' && !/^\s*[[{]/.test(value)) return value;
   return JSON_FIELDS.has(name) ? parseJsonText(value) : value;
 }
 
@@ -305,6 +310,11 @@ function compact(record: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** The provider: `gen_ai.provider.name`, or `gen_ai.system`, its name before semantic conventions 1.37. */
+function providerOf(a: Attributes): unknown {
+  return a.get('gen_ai.provider.name') ?? a.get('gen_ai.system');
+}
+
 function runStarted(span: Span, spans: ReadonlyMap<string, Span>): Record<string, unknown> {
   const a = span.attributes;
   const base = common(span, spans);
@@ -312,7 +322,7 @@ function runStarted(span: Span, spans: ReadonlyMap<string, Span>): Record<string
     ts: iso(span.start),
     ...base,
     type: 'run.started',
-    model: compact({ provider: a.get('gen_ai.provider.name'), name: a.get('gen_ai.request.model') }),
+    model: compact({ provider: providerOf(a), name: a.get('gen_ai.request.model') }),
     instructions_version: a.get(`${OTLP_NAMESPACE}instructions_version`),
     tool_schema_version: a.get(`${OTLP_NAMESPACE}tool_schema_version`),
     trigger: compact({ id: base.trigger_id, source: a.get(`${OTLP_NAMESPACE}trigger_source`) }),
@@ -344,7 +354,7 @@ function modelCalled(span: Span, spans: ReadonlyMap<string, Span>): Record<strin
     ts: iso(span.end),
     ...common(span, spans),
     type: 'model.called',
-    model: compact({ provider: a.get('gen_ai.provider.name'), name: a.get('gen_ai.request.model') ?? a.get('gen_ai.response.model') }),
+    model: compact({ provider: providerOf(a), name: a.get('gen_ai.request.model') ?? a.get('gen_ai.response.model') }),
     started_at: iso(span.start),
     ended_at: iso(span.end),
     input_tokens: tokens('gen_ai.usage.input_tokens'),
