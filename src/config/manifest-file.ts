@@ -1,7 +1,9 @@
-import { dirname, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { BUILTIN_TOOLS } from '../world/tools/catalog.js';
-import { loadFile } from './load.js';
+import { CORPUS_MANIFEST_NAMES, corpusManifestFile } from './corpora.js';
+import { isDir, loadFile } from './load.js';
 import { type Manifest, manifestSchema } from './manifest.js';
 
 /** A manifest with where it came from, so relative paths resolve against its folder. */
@@ -11,9 +13,12 @@ export interface LoadedManifest {
   dir: string;
 }
 
-/** Reads and validates a manifest (`agent-chaos.config.yaml` or `.json`). */
-export function loadManifest(file: string): LoadedManifest {
-  const { data: manifest, doc } = loadFile(file, manifestSchema);
+/**
+ * Reads and validates a manifest (`agent-chaos.config.yaml` or `.json`). `file` is named as given
+ * in messages and resolved against `cwd`.
+ */
+export function loadManifest(file: string, cwd = process.cwd()): LoadedManifest {
+  const { data: manifest, doc } = loadFile(file, manifestSchema, cwd);
   const known = new Set([...BUILTIN_TOOLS.map((t) => t.name), ...manifest.tools.custom.map((t) => t.name)]);
   for (const list of ['allow', 'write', 'protected', 'forbidden'] as const) {
     manifest.tools[list].forEach((name, i) => {
@@ -25,5 +30,17 @@ export function loadManifest(file: string): LoadedManifest {
       }
     });
   }
-  return { manifest, file, dir: dirname(resolve(file)) };
+  const dir = dirname(resolve(cwd, file));
+  // Checked here, not when a run first needs them, so the error points into the manifest.
+  manifest.corpora?.forEach((folder, i) => {
+    const path = resolve(dir, folder);
+    if (!isDir(path)) throw new ConfigError(doc.locate(['corpora', i]), `no such folder: ${path} (relative to this file)`);
+    if (!corpusManifestFile(path) && !readdirSync(path).some((n) => corpusManifestFile(join(path, n)))) {
+      throw new ConfigError(
+        doc.locate(['corpora', i]),
+        `${path} is not a corpus: no ${CORPUS_MANIFEST_NAMES.join(' or ')} in it nor in a folder below it`,
+      );
+    }
+  });
+  return { manifest, file, dir };
 }
