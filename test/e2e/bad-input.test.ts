@@ -880,7 +880,7 @@ describe('the bad-input campaign', () => {
         if (c.where.line === false) expect(stderr).toContain(file);
         else {
           const line = needle === undefined ? 1 : lineOf(c.files[file] ?? '', needle);
-          expect(stderr, `${file}:${line}`).toMatch(new RegExp(`${escape(file)}:${line}(:\\d+)?: `));
+          expect(stderr, `${file}:${line}`).toMatch(new RegExp(`${escapeRegExp(file)}:${line}(:\\d+)?: `));
         }
         if (field !== undefined) expect(stderr).toContain(`: ${field}: `);
       }
@@ -892,6 +892,6 @@ describe('the bad-input campaign', () => {
   }
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
