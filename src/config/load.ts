@@ -155,11 +155,23 @@ export function validateLocated<S extends z.ZodType>(doc: LocatedDocument, schem
 
 /** The text of a config file; `file` is named as given in errors and read relative to `cwd`. */
 export function readConfigText(file: string, cwd?: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(cwd === undefined ? file : resolve(cwd, file), 'utf8');
+    bytes = readFileSync(cwd === undefined ? file : resolve(cwd, file));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError({ file }, code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(err)})`);
+    const why =
+      code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'a folder, not a file' : `cannot read file (${code ?? String(err)})`;
+    throw new ConfigError({ file }, why);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // Read leniently only to say where: the first byte that is not UTF-8 becomes U+FFFD.
+    const text = new TextDecoder('utf-8').decode(bytes);
+    const at = text.indexOf('\uFFFD');
+    const line = text.slice(0, Math.max(0, at)).split('\n').length;
+    throw new ConfigError({ file, line }, 'not UTF-8 text: save the file as UTF-8');
   }
 }
 

@@ -19,7 +19,7 @@ type Where = { file: string; needle?: string; line?: false; field?: string } | {
 
 interface BadCase {
   name: string;
-  files: Record<string, string>;
+  files: Record<string, string | Buffer>;
   /** `$DIR` is replaced by the case's folder. */
   argv: string[];
   where: Where;
@@ -767,7 +767,7 @@ add({
 });
 
 // ── Flags ──
-const flag = (name: string, argv: string[], flagName: string, says?: string | RegExp, files: Record<string, string> = { [M]: MANIFEST }) =>
+const flag = (name: string, argv: string[], flagName: string, says?: string | RegExp, files: BadCase['files'] = { [M]: MANIFEST }) =>
   add({ name: `flag: ${name}`, files, argv, where: { flag: flagName }, says });
 flag('a timeout past 2^31-1 ms', ['run', '--timeout', '2147483648'], '--timeout', '2147483647');
 flag('a zero timeout', ['run', '--timeout', '0'], '--timeout');
@@ -832,6 +832,35 @@ flag(
 );
 flag('an unknown command', ['explode'], 'explode');
 
+// ── Files taken for what they hold, not for their names ──
+add({
+  name: 'content: a manifest named agent.json, with a mistake',
+  files: { 'agent.json': edit(MANIFEST_JSON, '"tool_calls_per_run": 5', '"tool_calls_per_run": 0') },
+  argv: ['validate', 'agent.json'],
+  where: { file: 'agent.json', needle: 'tool_calls_per_run', field: 'budgets.tool_calls_per_run' },
+});
+add({
+  name: 'content: a manifest named bot.yaml, with a mistake',
+  files: { 'bot.yaml': manifest('forbidden: [delete_repo]', 'forbidden: [drop_db]') },
+  argv: ['validate', 'bot.yaml'],
+  where: { file: 'bot.yaml', needle: 'forbidden:', field: 'tools.forbidden[0]' },
+  says: 'unknown tool "drop_db"',
+});
+add({
+  name: 'content: a manifest that is not UTF-8',
+  files: { [M]: Buffer.from(manifest('id: bot', 'id: b\u00e9t'), 'latin1') },
+  argv: ['validate', M],
+  where: { file: M, needle: 'id: b' },
+  says: 'not UTF-8',
+});
+add({
+  name: 'content: a manifest that is a folder',
+  files: { 'conf/keep': '' },
+  argv: ['run', '--config', 'conf'],
+  where: { file: 'conf', line: false },
+  says: 'a folder, not a file',
+});
+
 function capture() {
   let text = '';
   const stream = new Writable({
@@ -879,7 +908,7 @@ describe('the bad-input campaign', () => {
         const { file, needle, field } = c.where;
         if (c.where.line === false) expect(stderr).toContain(file);
         else {
-          const line = needle === undefined ? 1 : lineOf(c.files[file] ?? '', needle);
+          const line = needle === undefined ? 1 : lineOf(String(c.files[file] ?? ''), needle);
           expect(stderr, `${file}:${line}`).toMatch(new RegExp(`${escapeRegExp(file)}:${line}(:\\d+)?: `));
         }
         if (field !== undefined) expect(stderr).toContain(`: ${field}: `);
@@ -895,3 +924,40 @@ describe('the bad-input campaign', () => {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('validate takes each file for what it holds, and plans the suite as run does', () => {
+  const good = join(tmp, 'good');
+  const files: Record<string, string> = {
+    'bot.json': MANIFEST_JSON,
+    'ours.yaml': `${MANIFEST}corpora: [./c]\n`,
+    'authorization/mine.yaml': SCENARIO.replace('pack: authorization\n', ''),
+    'c/corpus.yaml': CORPUS,
+    'c/entries/e.jsonl': `${entry()}\n`,
+    'answers.jsonl': `${CHAT({ tool_calls: [{ function: { name: 'read_ticket', arguments: '{}' } }] })}\n${CHAT({ content: 'done' })}\n`,
+  };
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(good, name)), { recursive: true });
+    writeFileSync(join(good, name), text);
+  }
+  const validate = async (argv: string[]) => {
+    const out = capture();
+    const err = capture();
+    const code = await main(['validate', ...argv], { stdout: out.stream, stderr: err.stream, cwd: good });
+    return { code, stdout: out.text(), stderr: err.text() };
+  };
+
+  it('accepts a manifest, a scenario, a pack folder, a corpus, an entry file and a cassette, whatever their names', {
+    timeout: 120_000,
+  }, async () => {
+    const r = await validate(['bot.json', 'authorization/mine.yaml', 'authorization', 'c', 'c/entries/e.jsonl', 'answers.jsonl']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ok: \d+ file/);
+  });
+
+  it('reads one corpus once when the manifest and --corpus both name it', { timeout: 120_000 }, async () => {
+    const r = await validate(['ours.yaml', '--corpus', 'c']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+});
