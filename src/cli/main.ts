@@ -239,7 +239,9 @@ export async function main(
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.ok : EXIT.error;
     }
-    if (err instanceof AgentChaosError && err.userFacing) {
+    // The harness's own errors say what failed and why (a reporter that threw, a port not bound):
+    // their message is the report, a stack trace would only bury it.
+    if (err instanceof AgentChaosError) {
       io.stderr.write(`agent-chaos: ${err.message}\n`);
       if (err instanceof ConfigError) for (const more of err.more.slice(0, 9)) io.stderr.write(`agent-chaos: ${more.message}\n`);
       return EXIT.error;

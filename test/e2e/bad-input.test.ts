@@ -820,6 +820,16 @@ flag('a reporter module that does not parse', ['run', '--reporter', '$DIR/broken
   [M]: MANIFEST,
   'broken.mjs': 'export default (() => {\n',
 });
+flag(
+  'a reporter that throws when the run starts',
+  ['run', '--reporter', '$DIR/hook.mjs'],
+  'reporter "hook"',
+  'failed in onRunStart: no webhook URL',
+  {
+    [M]: MANIFEST,
+    'hook.mjs': "export default () => ({ name: 'hook', onRunStart() { throw new Error('no webhook URL'); } });\n",
+  },
+);
 flag('a case that matches nothing', ['run', '--case', 'authz/nothing-like-this'], '--case', 'no case matches');
 flag('list with a scenarios folder that is not there', ['list', '--scenarios', 'missing'], '--scenarios', 'no such folder');
 flag('validate with a corpus folder that is not there', ['validate', '--corpus', 'missing'], '--corpus', 'no such folder');
