@@ -41,6 +41,13 @@ export function validateCommand(files: string[], flags: ValidateFlags, io: CliIo
   const scenarioRoots = (flags.scenarios ?? []).map((d) => resolve(io.cwd, d));
   const corpora = (flags.corpus ?? []).map((d) => resolve(io.cwd, d));
   const scenarioFiles: string[] = [];
+  // The manifest first: its problems are reported beside the files', not hidden behind them.
+  if (flags.config !== undefined || files.length === 0) {
+    attempt(() => {
+      manifests.push(resolveConfig(flags.config, io.cwd).config);
+      return 1;
+    });
+  }
 
   for (const file of files) {
     const path = resolve(io.cwd, file);
@@ -80,14 +87,14 @@ export function validateCommand(files: string[], flags: ValidateFlags, io: CliIo
 
   // Cross-file checks only once every file holds: on a broken file they would repeat its errors.
   if (problems.length === 0) {
-    const configs: LoadedManifest[] = [...manifests];
-    if (flags.config !== undefined || manifests.length === 0) {
+    // Files without a manifest are planned for the one `run` would take: the cwd's, else the bundled one.
+    if (manifests.length === 0) {
       attempt(() => {
-        configs.push(resolveConfig(flags.config, io.cwd).config);
+        manifests.push(resolveConfig(undefined, io.cwd).config);
         return 0;
       });
     }
-    for (const config of configs) {
+    for (const config of manifests) {
       attempt(() => planSuite({ config, packs: [...PACK_NAMES], scenarioRoots, scenarioFiles, corpora }).length + 1);
     }
   }

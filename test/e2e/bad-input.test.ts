@@ -842,6 +842,14 @@ flag(
 );
 flag('an unknown command', ['explode'], 'explode');
 
+add({
+  name: 'suite: a bad --config and a bad scenario, both reported',
+  files: { [M]: manifest('forbidden: [delete_repo]', 'forbidden: [drop_db]'), [S]: scenario('authz.forbidden', 'authz.nope') },
+  argv: ['validate', '--config', M, S],
+  where: { file: M, needle: 'forbidden:', field: 'tools.forbidden[0]' },
+  says: /mine\.yaml:4:\d+: controls\[0\]: unknown control "authz\.nope"/,
+});
+
 // ── Files taken for what they hold, not for their names ──
 add({
   name: 'content: a manifest named agent.json, with a mistake',
