@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { BUILTIN_TOOLS } from '../world/tools/catalog.js';
 import { CORPUS_MANIFEST_NAMES, corpusManifestFile } from './corpora.js';
+import { detectFileKind } from './detect.js';
 import { isDir, loadFile } from './load.js';
 import { type Manifest, manifestSchema } from './manifest.js';
 
@@ -18,7 +19,13 @@ export interface LoadedManifest {
  * in messages and resolved against `cwd`.
  */
 export function loadManifest(file: string, cwd = process.cwd()): LoadedManifest {
-  const { data: manifest, doc } = loadFile(file, manifestSchema, cwd);
+  let loaded: ReturnType<typeof loadFile<typeof manifestSchema>>;
+  try {
+    loaded = loadFile(file, manifestSchema, cwd);
+  } catch (err) {
+    throw err instanceof ConfigError ? (misnamed(file, cwd, err) ?? err) : err;
+  }
+  const { data: manifest, doc } = loaded;
   const known = new Set([...BUILTIN_TOOLS.map((t) => t.name), ...manifest.tools.custom.map((t) => t.name)]);
   for (const list of ['allow', 'write', 'protected', 'forbidden'] as const) {
     manifest.tools[list].forEach((name, i) => {
@@ -43,4 +50,27 @@ export function loadManifest(file: string, cwd = process.cwd()): LoadedManifest 
     }
   });
   return { manifest, file, dir };
+}
+
+const KIND_NAMES = {
+  scenario: 'a scenario',
+  'corpus-manifest': "a corpus's corpus.yaml",
+  'corpus-entries': 'corpus entries',
+  cassette: 'a cassette',
+};
+
+/** A file given as a manifest that holds something else: said first, so the field errors make sense. */
+function misnamed(file: string, cwd: string, err: ConfigError): ConfigError | undefined {
+  let kind: string;
+  try {
+    kind = detectFileKind(resolve(cwd, file));
+  } catch {
+    return undefined;
+  }
+  if (kind === 'manifest') return undefined;
+  return new ConfigError(
+    { file, line: 1 },
+    `this is ${KIND_NAMES[kind as keyof typeof KIND_NAMES]}, not a manifest (a manifest has "agent:" and "tools:"; see docs/agent-contract.md §6)`,
+    [err, ...err.more],
+  );
 }

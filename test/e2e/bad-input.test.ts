@@ -281,6 +281,13 @@ runConfig(
   'agent.json',
 );
 add({
+  name: 'run --config: a scenario given as the manifest',
+  files: { [S]: SCENARIO },
+  argv: ['run', '--config', S],
+  where: { file: S, needle: 'id:' },
+  says: /this is a scenario, not a manifest[^]*unknown field/,
+});
+add({
   name: 'run --config: a file that is not there',
   files: {},
   argv: ['run', '--config', 'nope.yaml'],
