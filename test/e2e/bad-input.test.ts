@@ -285,7 +285,7 @@ add({
   files: { [S]: SCENARIO },
   argv: ['run', '--config', S],
   where: { file: S, needle: 'id:' },
-  says: /this is a scenario, not a manifest[^]*unknown field/,
+  says: /this is a scenario, not a manifest[\s\S]*unknown field/,
 });
 add({
   name: 'run --config: a file that is not there',
