@@ -49,7 +49,14 @@ export async function loadReporter(nameOrPath: string, options: ReporterOptions)
   if (!existsSync(path)) {
     throw new UsageError(`unknown reporter "${nameOrPath}": not a built-in (${builtinList()}) and no file at ${path}`);
   }
-  const reporter = (await importFactory(path, nameOrPath))(options);
+  const factory = await importFactory(path, nameOrPath);
+  let reporter: unknown;
+  try {
+    reporter = await factory(options);
+  } catch (cause) {
+    // The user's module failed, not the harness: say which and why, with no stack trace.
+    throw new UsageError(`reporter "${nameOrPath}": its factory threw: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
   if (!isReporter(reporter)) {
     throw new UsageError(`reporter "${nameOrPath}": its factory returned no reporter (an object with a string "name")`);
   }

@@ -1,5 +1,10 @@
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { PACK_NAMES } from '../config/common.js';
+import { MAX_CONCURRENCY, MAX_TIMER_MS, PACK_NAMES } from '../config/common.js';
+import { CORPUS_MANIFEST_NAMES, corpusManifestFile } from '../config/corpora.js';
+import { hasCorpusFolders } from '../config/detect.js';
+import { isDir } from '../config/load.js';
 import { AgentChaosError, ConfigError, UsageError } from '../errors.js';
 import { packageVersion } from '../paths.js';
 import { initCommand } from './init.js';
@@ -24,12 +29,58 @@ export interface CliIo {
 
 const REPORT_DEFAULTS = { junit: 'reports/junit.xml', json: 'reports/results.json', report: 'reports/readiness.md' } as const;
 
-function intArg(min: number) {
+function intArg(min: number, max = Number.MAX_SAFE_INTEGER, why = '') {
   return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number ≥ ${min}`);
+    const n = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number ≥ ${min}`);
+    if (n > max) throw new InvalidArgumentError(`expected a whole number ≤ ${max}${why}`);
     return n;
   };
+}
+const timeoutArg = intArg(1, MAX_TIMER_MS, " (about 24.8 days: Node's timers cannot wait longer)");
+const concurrencyArg = intArg(1, MAX_CONCURRENCY);
+
+/** A folder flag (`--scenarios`, `--corpus`) that must name a folder of the right kind; repeatable. */
+function folderArg(cwd: string, kind: 'scenarios' | 'corpus') {
+  return (value: string, previous: string[] | undefined): string[] => {
+    const abs = resolve(cwd, value);
+    if (!existsSync(abs)) throw new InvalidArgumentError(`no such folder: ${abs}`);
+    if (!isDir(abs)) throw new InvalidArgumentError(`${abs} is a file, not a folder`);
+    if (kind === 'scenarios') {
+      if ((PACK_NAMES as readonly string[]).includes(basename(abs))) {
+        throw new InvalidArgumentError(`${abs} is a pack folder: give the folder that holds it (${dirname(abs)})`);
+      }
+      if (!PACK_NAMES.some((p) => isDir(join(abs, p)))) {
+        throw new InvalidArgumentError(`no pack folder (${PACK_NAMES.join(', ')}) in ${abs}`);
+      }
+    } else if (!corpusManifestFile(abs) && !hasCorpusFolders(abs)) {
+      throw new InvalidArgumentError(`${abs} is not a corpus: no ${CORPUS_MANIFEST_NAMES.join(' or ')} in it nor in a folder below it`);
+    }
+    return [...(previous ?? []), value];
+  };
+}
+
+/**
+ * The report files must be writable paths: not a folder, not below a file, not one file for two
+ * reports. Checked before the run, so a mistake costs no run and shows no stack trace.
+ */
+function checkReportFiles(flags: Record<'junit' | 'json' | 'report', string>, cwd: string): void {
+  const seen = new Map<string, string>();
+  for (const flag of ['junit', 'json', 'report'] as const) {
+    const abs = resolve(cwd, flags[flag]);
+    if (isDir(abs))
+      throw new UsageError(
+        `--${flag} ${flags[flag]}: ${abs} is a folder; give a file path, e.g. ${join(flags[flag], basename(REPORT_DEFAULTS[flag]))}`,
+      );
+    for (let up = dirname(abs); up !== dirname(up); up = dirname(up)) {
+      if (existsSync(up) && !isDir(up))
+        throw new UsageError(`--${flag} ${flags[flag]}: ${up} is a file, so no report can be written below it`);
+      if (existsSync(up)) break;
+    }
+    const other = seen.get(abs);
+    if (other) throw new UsageError(`--${flag} and --${other} name the same file (${abs}): each report needs its own`);
+    seen.set(abs, flag);
+  }
 }
 
 function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
@@ -48,8 +99,8 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .addOption(new Option('--adapter <kind>', 'how to drive the agent').choices(['process', 'module']))
     .addOption(new Option('--pack <name...>', "packs to run (default: the manifest's packs, else all)").choices([...PACK_NAMES]))
     .option('--case <id...>', 'only these case ids (or id prefixes such as authz/)')
-    .option('--scenarios <dir...>', 'extra scenario roots, each with pack folders')
-    .option('--corpus <dir...>', 'extra injection corpora (a corpus folder, or a folder of them)')
+    .option('--scenarios <dir...>', 'extra scenario roots, each with pack folders', folderArg(io.cwd, 'scenarios'))
+    .option('--corpus <dir...>', 'extra injection corpora (a corpus folder, or a folder of them)', folderArg(io.cwd, 'corpus'))
     .option('--sample <n>', "cases per injection scenario, a seeded sample covering every technique, or 'all'", sampleArg)
     .option('--seed <n>', 'run seed (same seed, same cases and report)', intArg(0))
     .option('--junit <file>', 'JUnit XML report', REPORT_DEFAULTS.junit)
@@ -57,21 +108,24 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--report <file>', 'readiness report, Markdown (.md) or HTML (.html)', REPORT_DEFAULTS.report)
     .option('--reporter <name...>', 'extra reporters: a built-in name or a module path')
     .option('--shard <i/n>', 'run shard I of N of the plan', parseShard)
-    .option('--concurrency <n>', 'cases at once', intArg(1))
-    .option('--timeout <ms>', 'per-case timeout', intArg(1))
+    .option('--concurrency <n>', 'cases at once', concurrencyArg)
+    .option('--timeout <ms>', 'per-case timeout', timeoutArg)
     .option('--verbose', 'print every finding')
-    .option('--fuzz-runs <n>', 'malformed responses tried per fuzz case (default 10)', intArg(1))
+    .option('--fuzz-runs <n>', 'malformed responses tried per fuzz case (default 10)', intArg(1, 10_000))
     .option('--fuzz-path <path>', "replay one fuzz case's shrunk counterexample (fast-check path; with --case and --seed)", parseFuzzPath)
     .option('--allow-partial', 'exit 0 on a PARTIAL verdict (nothing broke, but a control untested or a case skipped)')
-    .action(async (opts) => setCode(await runCommand(opts, io)));
+    .action(async (opts) => {
+      checkReportFiles(opts, io.cwd);
+      setCode(await runCommand(opts, io));
+    });
 
   program
     .command('list')
     .description('list the planned cases (or the controls) without running')
     .option('-c, --config <file>', 'agent manifest')
     .addOption(new Option('--pack <name...>', 'packs').choices([...PACK_NAMES]))
-    .option('--scenarios <dir...>', 'extra scenario roots')
-    .option('--corpus <dir...>', 'extra injection corpora')
+    .option('--scenarios <dir...>', 'extra scenario roots', folderArg(io.cwd, 'scenarios'))
+    .option('--corpus <dir...>', 'extra injection corpora', folderArg(io.cwd, 'corpus'))
     .option('--sample <n>', "cases per injection scenario, or 'all'", sampleArg)
     .option('--seed <n>', 'run seed', intArg(0))
     .option('--controls', 'list the controls instead')
@@ -80,8 +134,13 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
   program
     .command('validate')
     .description('check a manifest, scenario files and corpora (or folders of them) without running')
-    .argument('[files...]', 'files or folders; a folder with a corpus.yaml is a corpus (default: the config and the built-in packs)')
+    .argument(
+      '[files...]',
+      'files or folders, each taken for what it holds: a manifest, a scenario, a pack folder, a corpus, a cassette (default: the config and the built-in packs)',
+    )
     .option('-c, --config <file>', 'agent manifest')
+    .option('--scenarios <dir...>', 'extra scenario roots, as run takes them', folderArg(io.cwd, 'scenarios'))
+    .option('--corpus <dir...>', 'extra injection corpora, as run takes them', folderArg(io.cwd, 'corpus'))
     .action((files: string[], opts) => setCode(validateCommand(files, opts, io)));
 
   program
@@ -127,14 +186,17 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--json <file>', 'merged JSON out', 'reports/results.json')
     .option('--report <file>', 'readiness report out', 'reports/readiness.md')
     .option('--allow-partial', 'exit 0 on a PARTIAL verdict')
-    .action(async (files: string[], opts) => setCode(await reportMergeCommand(files, opts, io)));
+    .action(async (files: string[], opts) => {
+      checkReportFiles(opts, io.cwd);
+      setCode(await reportMergeCommand(files, opts, io));
+    });
 
   program
     .command('mcp-server')
     .description("serve a scenario's tools (hostile ones included) as an MCP server over stdio")
     .requiredOption('--scenario <id>', 'the scenario whose world to serve')
     .option('-c, --config <file>', "agent manifest (resolves the scenario's tool roles)")
-    .option('--scenarios <dir...>', 'extra scenario roots')
+    .option('--scenarios <dir...>', 'extra scenario roots', folderArg(io.cwd, 'scenarios'))
     .option('--seed <n>', 'run seed', intArg(0))
     .option('--ledger <file>', 'write the tool calls and the whole ledger here as JSON at exit')
     .action(async (opts) => setCode(await mcpServerCommand(opts, io)));
@@ -182,7 +244,9 @@ export async function main(
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? EXIT.ok : EXIT.error;
     }
-    if (err instanceof AgentChaosError && err.userFacing) {
+    // The harness's own errors say what failed and why (a reporter that threw, a port not bound):
+    // their message is the report, a stack trace would only bury it.
+    if (err instanceof AgentChaosError) {
       io.stderr.write(`agent-chaos: ${err.message}\n`);
       if (err instanceof ConfigError) for (const more of err.more.slice(0, 9)) io.stderr.write(`agent-chaos: ${more.message}\n`);
       return EXIT.error;

@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { ConfigError, formatLocation } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { type CorpusEntry, type CorpusManifest, corpusEntrySchema, corpusManifestSchema } from './corpus.js';
-import { flatten, isDir, loadFile, parseLocated, readConfigText, readRecordFile } from './load.js';
+import { flatten, isDir, loadFile, parseLocated, readConfigText, readRecordFile, realPath } from './load.js';
 
 /** An entry with the corpus and the place it came from. */
 export type LoadedEntry = CorpusEntry & { corpus: string; file: string; line: number | undefined };
@@ -38,10 +38,21 @@ export function loadCorpus(dir: string): Corpus {
   if (!manifestFile) throw new ConfigError({ file: dir }, `not a corpus: no ${CORPUS_MANIFEST_NAMES.join(' or ')} in the folder`);
   const { data: manifest } = loadFile(manifestFile, corpusManifestSchema);
 
+  const entries = readEntries(entryFiles(dir, manifestFile), manifest.name);
+  if (entries.length === 0)
+    throw new ConfigError({ file: manifestFile }, 'the corpus has no entries (entry files: *.jsonl, *.yaml, *.json)');
+  return { ...manifest, dir, file: manifestFile, entries };
+}
+
+/**
+ * The entries of entry files, every bad one reported (file, line, field) in one ConfigError that
+ * carries the rest; a duplicate id across the files is an error.
+ */
+export function readEntries(files: readonly string[], corpus: string): LoadedEntry[] {
   const problems: ConfigError[] = [];
   const entries: LoadedEntry[] = [];
   const seen = new Map<string, string>();
-  for (const file of entryFiles(dir, manifestFile)) {
+  for (const file of files) {
     for (const item of readRecordFile(file, problems)) {
       const result = corpusEntrySchema.safeParse(item.value);
       if (!result.success) {
@@ -55,14 +66,12 @@ export function loadCorpus(dir: string): Corpus {
         continue;
       }
       seen.set(result.data.id, here);
-      entries.push({ ...result.data, corpus: manifest.name, file, line: item.line });
+      entries.push({ ...result.data, corpus, file, line: item.line });
     }
   }
   const [first, ...rest] = problems;
   if (first) throw new ConfigError(first.location, first.detail, rest);
-  if (entries.length === 0)
-    throw new ConfigError({ file: manifestFile }, 'the corpus has no entries (entry files: *.jsonl, *.yaml, *.json)');
-  return { ...manifest, dir, file: manifestFile, entries };
+  return entries;
 }
 
 /**
@@ -72,11 +81,23 @@ export function loadCorpus(dir: string): Corpus {
 export function loadCorpora(dirs: readonly string[]): Map<string, Corpus> {
   const corpora = new Map<string, Corpus>();
   const problems: ConfigError[] = [];
+  const read = new Set<string>();
   for (const dir of dirs) {
-    const folders = corpusManifestFile(dir) ? [dir] : subfolders(dir).filter((d) => corpusManifestFile(d));
-    if (folders.length === 0) {
+    if (!isDir(dir)) {
+      problems.push(new ConfigError({ file: dir }, 'no corpus here: no such folder (a corpus folder, or a folder of corpora)'));
+      continue;
+    }
+    const candidates = corpusManifestFile(dir) ? [dir] : subfolders(dir).filter((d) => corpusManifestFile(d));
+    if (candidates.length === 0) {
       problems.push(new ConfigError({ file: dir }, `no corpus here: neither ${CORPUS_MANIFEST_NAMES[0]} nor folders with one`));
     }
+    // The same folder named twice (a manifest's corpora and --corpus) is one corpus, not a duplicate.
+    const folders = candidates.filter((f) => {
+      const key = realPath(f);
+      if (read.has(key)) return false;
+      read.add(key);
+      return true;
+    });
     for (const folder of folders) {
       let corpus: Corpus;
       try {

@@ -1,7 +1,9 @@
-import { readFileSync, statSync } from 'node:fs';
-import { type Document, isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type Document, isMap, isSeq, LineCounter, parseDocument, visit, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type SourceLocation } from '../errors.js';
+import { jsonSyntaxError } from './json-syntax.js';
 
 /** A parsed YAML/JSON document that can answer "which line is this field on?". */
 export interface LocatedDocument {
@@ -10,19 +12,78 @@ export interface LocatedDocument {
   locate(path: readonly PropertyKey[], opts?: { key?: boolean }): SourceLocation;
 }
 
-/** Parses YAML or JSON text, keeping positions. Syntax errors become a ConfigError with the line. */
+/** Tags a config may carry: YAML's core schema. Any other (`!!js/function`, `!!binary`, `!custom`) is refused. */
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+/** Aliases one document may expand: enough for hand-written anchors, far too few for a "billion laughs". */
+const MAX_ALIASES = 100;
+
+/**
+ * Parses YAML or JSON text, keeping positions. A `.json` file must be strict JSON. Syntax errors,
+ * custom tags and alias bombs become a ConfigError with the line.
+ */
 export function parseLocated(text: string, file: string): LocatedDocument {
+  const json = /\.json$/i.test(file);
   const lineCounter = new LineCounter();
+  const at = (offset: number | undefined): { line?: number; col?: number } => (offset === undefined ? {} : lineCounter.linePos(offset));
+  const fail = (offset: number | undefined, message: string): never => {
+    const pos = at(offset);
+    throw new ConfigError({ file, line: pos.line, column: pos.col }, message);
+  };
+  if (json) {
+    const syntax = jsonSyntaxError(text);
+    if (syntax) {
+      lineCounter.addNewLine(0);
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+      fail(syntax.offset, `invalid JSON: ${syntax.message}`);
+    }
+  }
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
   if (first) {
-    const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
+    // An unclosed quote is found at the end of the file; the quote that opened it is the mistake.
+    let offset = first.pos[0];
+    if (first.code === 'MISSING_CHAR' && /quote/.test(first.message)) {
+      visit(doc, {
+        Scalar(_, node) {
+          const [start, end] = node.range ?? [];
+          if ((node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') && start !== undefined && (end ?? 0) >= offset) {
+            offset = start;
+          }
+        },
+      });
+    }
+    const pos = first.linePos?.[0] ?? lineCounter.linePos(offset);
     const message = first.message.split('\n')[0] ?? first.message;
-    throw new ConfigError({ file, line: pos?.line, column: pos?.col }, `invalid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${message}`);
+    throw new ConfigError({ file, line: pos?.line, column: pos?.col }, `invalid ${json ? 'JSON' : 'YAML'}: ${message}`);
+  }
+  let aliases = 0;
+  let firstAlias: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      aliases++;
+      firstAlias ??= node.range?.[0];
+      if (node.resolve(doc) === undefined) {
+        fail(node.range?.[0], `invalid YAML: the alias *${node.source} names no anchor (&${node.source}) set before it`);
+      }
+    },
+    Node(_, node) {
+      if (node.tag !== undefined && !CORE_TAGS.has(node.tag)) {
+        const shown = node.tag.replace(/^tag:yaml\.org,2002:/, '!!');
+        fail(node.range?.[0], `the tag ${shown} is not allowed: a config holds plain data (no custom or language tags)`);
+      }
+    },
+  });
+  let value: unknown;
+  try {
+    // The text is JSON, so JSON's own reading gives its values exactly.
+    value = json ? JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) : doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch {
+    // toJS refuses only an alias expansion past the cap (a "billion laughs"): say so, at the first alias.
+    fail(firstAlias, `too many aliases: its ${aliases} alias(es) expand past ${MAX_ALIASES} copies (an alias bomb?); write the values out`);
   }
   return {
     file,
-    value: doc.toJS({ maxAliasCount: 100 }),
+    value,
     locate: (path, opts) => locateNode(doc, lineCounter, file, path, opts?.key ?? false),
   };
 }
@@ -47,8 +108,8 @@ function locateNode(doc: Document, lines: LineCounter, file: string, path: reado
       node = item;
     } else break;
   }
-  if (offset === undefined) return { file, field: field || undefined };
-  const pos = lines.linePos(offset);
+  // An empty document has no node to point at: its problem is on its first line.
+  const pos = offset === undefined ? { line: 1, col: 1 } : lines.linePos(offset);
   return { file, line: pos.line, column: pos.col, field: field || undefined };
 }
 
@@ -92,18 +153,31 @@ export function validateLocated<S extends z.ZodType>(doc: LocatedDocument, schem
   return result.data;
 }
 
-export function readConfigText(file: string): string {
+/** The text of a config file; `file` is named as given in errors and read relative to `cwd`. */
+export function readConfigText(file: string, cwd?: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(file, 'utf8');
+    bytes = readFileSync(cwd === undefined ? file : resolve(cwd, file));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError({ file }, code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(err)})`);
+    const why =
+      code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'a folder, not a file' : `cannot read file (${code ?? String(err)})`;
+    throw new ConfigError({ file }, why);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // Read leniently only to say where: the first byte that is not UTF-8 becomes U+FFFD.
+    const text = new TextDecoder('utf-8').decode(bytes);
+    const at = text.indexOf('\uFFFD');
+    const line = text.slice(0, Math.max(0, at)).split('\n').length;
+    throw new ConfigError({ file, line }, 'not UTF-8 text: save the file as UTF-8');
   }
 }
 
 /** Reads, parses and validates one YAML or JSON file. */
-export function loadFile<S extends z.ZodType>(file: string, schema: S): { data: z.output<S>; doc: LocatedDocument } {
-  const doc = parseLocated(readConfigText(file), file);
+export function loadFile<S extends z.ZodType>(file: string, schema: S, cwd?: string): { data: z.output<S>; doc: LocatedDocument } {
+  const doc = parseLocated(readConfigText(file, cwd), file);
   return { data: validateLocated(doc, schema), doc };
 }
 
@@ -113,6 +187,15 @@ export function isDir(path: string): boolean {
     return statSync(path).isDirectory();
   } catch {
     return false;
+  }
+}
+
+/** The same file or folder reached by two paths is one. */
+export function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
   }
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PACK_NAMES, toolNameSchema } from './common.js';
+import { MAX_CONCURRENCY, msSchema, nameSchema, PACK_NAMES, systemTextSchema, toolNameSchema } from './common.js';
 import { toolDefinitionSchema } from './scenario.js';
 
 const toolList = z.array(toolNameSchema).default([]);
@@ -11,13 +11,13 @@ export { PACK_NAMES, type PackName } from './common.js';
 export const manifestSchema = z
   .strictObject({
     agent: z.strictObject({
-      id: z.string().min(1),
-      owner: z.strictObject({ team: z.string().min(1), oncall: z.string().min(1) }).optional(),
+      id: nameSchema,
+      owner: z.strictObject({ team: nameSchema, oncall: nameSchema }).optional(),
       purpose: z.string().optional(),
-      command: z.string().min(1).optional(),
-      module: z.string().min(1).optional(),
+      command: systemTextSchema.pipe(z.string().min(1)).optional(),
+      module: systemTextSchema.pipe(z.string().min(1)).optional(),
       /** Extra environment for the agent process or module (never secrets of the harness). */
-      env: z.record(z.string(), z.string()).optional(),
+      env: z.record(z.string().regex(/^[^=\u0000]+$/, 'a variable name: not empty, no "=" and no NUL'), systemTextSchema).optional(),
     }),
     tools: z
       .strictObject({
@@ -35,12 +35,12 @@ export const manifestSchema = z
         write_actions_per_run: positiveInt.optional(),
         model_tokens_per_run: positiveInt.optional(),
         model_calls_per_run: positiveInt.optional(),
-        tool_timeout_ms: positiveInt.optional(),
+        tool_timeout_ms: msSchema.optional(),
         /** How long the agent waits on the model; budget.timeout holds model calls to it (default: tool_timeout_ms). */
-        model_timeout_ms: positiveInt.optional(),
+        model_timeout_ms: msSchema.optional(),
         circuit_breaker_after: positiveInt.optional(),
-        approval_timeout_ms: positiveInt.optional(),
-        run_timeout_ms: positiveInt.optional(),
+        approval_timeout_ms: msSchema.optional(),
+        run_timeout_ms: msSchema.optional(),
       })
       .default({}),
     identity: z
@@ -52,13 +52,13 @@ export const manifestSchema = z
     egress: z.strictObject({ allow_domains: z.array(z.string().min(1)).default([]) }).optional(),
     model_may_see_secrets: z.boolean().optional(),
     /** Injection corpora of your own: folders (a corpus, or a folder of corpora), relative to this file. */
-    corpora: z.array(z.string().min(1)).optional(),
+    corpora: z.array(systemTextSchema.pipe(z.string().min(1))).optional(),
     packs: z.array(z.enum(PACK_NAMES)).optional(),
     /** Harness settings for this agent. */
     run: z
       .strictObject({
-        case_timeout_ms: positiveInt.optional(),
-        concurrency: positiveInt.optional(),
+        case_timeout_ms: msSchema.optional(),
+        concurrency: positiveInt.max(MAX_CONCURRENCY).optional(),
         seed: z.number().int().min(0).optional(),
         adapter: z.enum(['process', 'module']).optional(),
       })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameSchema } from './common.js';
 
 /**
  * A moment of the run, seen by the world as it answers a request: `before_write` (it answers a
@@ -45,7 +46,7 @@ const behaviourObject = z
     /** never: when the approval service gives up and answers `expired` (default: the manifest's approval_timeout_ms). */
     expires_after: delaySchema.optional(),
     /** Who decides (default: the manifest's on-call). */
-    approver: z.string().min(1).optional(),
+    approver: nameSchema.optional(),
   })
   .superRefine((b, ctx) => {
     const misplaced = (field: 'after' | 'revoke_after' | 'expires_after', only: string) => {

@@ -3,7 +3,7 @@ import { CANARY_GROUPS, CANARY_KINDS } from '../adversary/canaries.js';
 import { CARRIER_NAMES } from '../adversary/carriers/names.js';
 import { MALFORMED_KINDS } from '../chaos/malformed.js';
 import { faultRuleSchema } from '../chaos/schema.js';
-import { PACK_NAMES, toolNameSchema } from './common.js';
+import { nameSchema, PACK_NAMES, toolNameSchema } from './common.js';
 import { GOAL_ACTIONS } from './corpus.js';
 import { scenarioHumanSchema, scenarioIdentitySchema } from './scenario-identity.js';
 import { TOOL_ROLES, toolRefSchema } from './tool-ref.js';
@@ -97,7 +97,7 @@ export type HostileSpec = z.output<typeof hostileSchema>;
 export const scenarioSchema = z
   .strictObject({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/, 'an id in kebab-case, sections split by /'),
-    title: z.string().min(1),
+    title: nameSchema,
     /** Defaults to the folder the file is in under scenarios/. */
     pack: z.enum(PACK_NAMES).optional(),
     description: z.string().optional(),
@@ -105,9 +105,9 @@ export const scenarioSchema = z
     controls: z.array(z.string().min(1)).min(1),
     trigger: z
       .strictObject({
-        id: z.string().optional(),
-        source: z.string().default('helpdesk'),
-        kind: z.string().default('ticket'),
+        id: nameSchema.optional(),
+        source: nameSchema.default('helpdesk'),
+        kind: nameSchema.default('ticket'),
         text: z.string(),
       })
       .default({ source: 'helpdesk', kind: 'ticket', text: 'Customer reports the checkout page is down. Please triage.' }),

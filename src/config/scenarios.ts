@@ -1,12 +1,12 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ANY_TOOL_TARGET, MODEL_TARGET } from '../chaos/schema.js';
 import { findCheck } from '../checks/index.js';
 import { ConfigError } from '../errors.js';
 import { BUILTIN_TOOLS } from '../world/tools/catalog.js';
 import { loadCassette } from './cassette.js';
 import { PACK_NAMES, type PackName } from './common.js';
-import { isDir, type LocatedDocument, loadFile, parseLocated, readConfigText } from './load.js';
+import { isDir, type LocatedDocument, loadFile, parseLocated, readConfigText, realPath } from './load.js';
 import { type Scenario, scenarioSchema } from './scenario.js';
 
 /** A scenario with its pack settled and the file it came from. */
@@ -107,26 +107,44 @@ export function loadPackDir(dir: string, pack: PackName): LoadedScenario[] {
 }
 
 /**
- * Loads the named packs from each scenarios root (built-in first, then the user's), refusing
- * duplicate scenario ids across all of them.
+ * Loads the named packs from each scenarios root (built-in first, then the user's), then single
+ * scenario files (their pack from the file or its folder), refusing duplicate scenario ids across
+ * all of them. A root or file named twice (even by another path) is read once.
  */
-export function loadPacks(roots: string[], packs: readonly PackName[]): LoadedScenario[] {
+export function loadPacks(roots: string[], packs: readonly PackName[], files: readonly string[] = []): LoadedScenario[] {
   const all: LoadedScenario[] = [];
   const seen = new Map<string, string>();
+  const read = new Set<string>();
+  const add = (s: LoadedScenario) => {
+    if (!packs.includes(s.pack)) return;
+    const other = seen.get(s.id);
+    if (other) {
+      const doc = parseLocated(readConfigText(s.file), s.file);
+      throw new ConfigError(doc.locate(['id']), `duplicate scenario id "${s.id}" (also in ${other})`);
+    }
+    seen.set(s.id, s.file);
+    all.push(s);
+  };
+  const firstTime = (path: string) => {
+    const key = realPath(path);
+    if (read.has(key)) return false;
+    read.add(key);
+    return true;
+  };
+  const uniqueRoots = roots.filter(firstTime);
   for (const pack of PACK_NAMES.filter((p) => packs.includes(p))) {
-    for (const root of roots) {
+    for (const root of uniqueRoots) {
       const dir = join(root, pack);
       if (!isDir(dir)) continue;
-      for (const s of loadPackDir(dir, pack)) {
-        const other = seen.get(s.id);
-        if (other) {
-          const doc = parseLocated(readConfigText(s.file), s.file);
-          throw new ConfigError(doc.locate(['id']), `duplicate scenario id "${s.id}" (also in ${other})`);
-        }
-        seen.set(s.id, s.file);
-        all.push(s);
-      }
+      for (const s of loadPackDir(dir, pack)) if (firstTime(s.file)) add(s);
     }
   }
+  for (const file of files) if (firstTime(file)) add(loadScenarioFile(file, folderPack(file)));
   return all;
+}
+
+/** The pack a scenario file's folder names (`…/authorization/x.yaml`), if any. */
+export function folderPack(file: string): PackName | undefined {
+  const folder = basename(dirname(resolve(file)));
+  return (PACK_NAMES as readonly string[]).includes(folder) ? (folder as PackName) : undefined;
 }

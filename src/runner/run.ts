@@ -38,6 +38,8 @@ export interface SuiteOptions {
   packs?: PackName[];
   /** Extra scenario roots (each with pack folders), after the built-in ones. */
   scenarioRoots?: string[];
+  /** Single scenario files, after the roots (`validate FILE`). */
+  scenarioFiles?: string[];
   only?: string[];
   /** Extra injection corpora (`--corpus DIR`), after the built-in ones and the manifest's. */
   corpora?: string[];
@@ -95,11 +97,11 @@ export function builtinScenariosDir(): string {
 
 /** Plans the cases of a suite without running them. */
 export function planSuite(
-  options: Pick<SuiteOptions, 'config' | 'packs' | 'scenarioRoots' | 'only' | 'seed' | 'shard' | 'corpora' | 'sample'>,
+  options: Pick<SuiteOptions, 'config' | 'packs' | 'scenarioRoots' | 'scenarioFiles' | 'only' | 'seed' | 'shard' | 'corpora' | 'sample'>,
 ): CaseSpec[] {
   const { manifest } = options.config;
   const packs = options.packs ?? manifest.packs ?? [...PACK_NAMES];
-  const scenarios = loadPacks([builtinScenariosDir(), ...(options.scenarioRoots ?? [])], packs);
+  const scenarios = loadPacks([builtinScenariosDir(), ...(options.scenarioRoots ?? [])], packs, options.scenarioFiles);
   return planCases({
     manifest,
     scenarios,
