@@ -61,8 +61,9 @@ export async function executeCases(options: ExecuteOptions): Promise<void> {
         const spec = options.cases[nextToEmit] as CaseSpec;
         done.delete(nextToEmit);
         nextToEmit++;
-        // Canaries masked last, before any reporter sees the result.
-        await options.onCaseEnd(maskResult(judgeAcrossCases(r.result, r.audit), spec));
+        // Canaries masked and the world's address made stable last, before any reporter sees the result.
+        const addresses = { baseUrls: r.baseUrls, origin: host.origin };
+        await options.onCaseEnd(maskResult(judgeAcrossCases(r.result, r.audit), spec, addresses));
       }
     });
     return emitting;
@@ -91,10 +92,11 @@ export async function executeCases(options: ExecuteOptions): Promise<void> {
   if (fatal !== undefined) throw fatal;
 }
 
-/** A judged case, with its audit for the checks across cases. */
+/** A judged case, with its audit for the checks across cases and the base URLs of its worlds. */
 interface FinishedCase {
   result: CaseResult;
   audit?: AuditLog;
+  baseUrls: string[];
 }
 
 async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions, signal: AbortSignal): Promise<FinishedCase> {
@@ -111,17 +113,19 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
     startedAt: startedAt.toISOString(),
   };
   const noAgent = { exitCode: null, signal: null, timedOut: false, stdoutTail: '', stderrTail: '' };
-  if (spec.skip) return { result: { ...base, status: 'skipped', findings: [], skipReason: spec.skip, agent: noAgent, durationMs: 0 } };
+  const baseUrls: string[] = [];
+  if (spec.skip)
+    return { result: { ...base, status: 'skipped', findings: [], skipReason: spec.skip, agent: noAgent, durationMs: 0 }, baseUrls };
 
   try {
     if (spec.fuzz) {
       // A fuzz case is many runs; its run ids are not one run's, so it takes no part in checks across cases.
       const result = await runFuzzCase(spec, base, options.fuzz ?? {}, (extra, timeoutMs) =>
-        runInWorld(spec, host, options, signal, extra, timeoutMs),
+        runInWorld(spec, host, options, signal, extra, timeoutMs, baseUrls),
       );
-      return { result };
+      return { result, baseUrls };
     }
-    const run = await runInWorld(spec, host, options, signal);
+    const run = await runInWorld(spec, host, options, signal, {}, options.caseTimeoutMs, baseUrls);
     const { outcome, audit, findings } = run;
     const error = caseError(outcome, audit, options.caseTimeoutMs);
     return {
@@ -135,6 +139,7 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
         transcript: transcriptOf(run),
       },
       audit,
+      baseUrls,
     };
   } catch (err) {
     if (err instanceof AgentStartError) throw err;
@@ -147,6 +152,7 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
         agent: noAgent,
         durationMs: Date.now() - startedAt.getTime(),
       },
+      baseUrls,
     };
   }
 }
@@ -162,7 +168,8 @@ export interface WorldRun {
 
 /**
  * Runs the agent once in a fresh world for `spec` (with `extra` world options over the scenario's)
- * and checks the run. Fuzz cases call it once per generated response.
+ * and checks the run. Fuzz cases call it once per generated response. The world's base URL is
+ * added to `baseUrls`, for reports to replace.
  */
 async function runInWorld(
   spec: CaseSpec,
@@ -171,6 +178,7 @@ async function runInWorld(
   signal: AbortSignal,
   extra: Partial<WorldOptions> = {},
   timeoutMs = options.caseTimeoutMs,
+  baseUrls: string[] = [],
 ): Promise<WorldRun> {
   const startedAt = Date.now();
   const dir = await mkdtemp(join(tmpdir(), 'agent-chaos-'));
@@ -185,6 +193,7 @@ async function runInWorld(
     baseUrl: slot.baseUrl,
   });
   host.attach(world);
+  baseUrls.push(world.baseUrl);
   const trigger = { ...spec.trigger, received_at: new Date().toISOString() };
   const triggerFile = join(dir, 'trigger.json');
   const auditFile = join(dir, 'audit.jsonl');
