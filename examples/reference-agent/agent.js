@@ -28,15 +28,18 @@ const AUDIT_CHANNELS = ['file', 'otlp'];
 
 /**
  * Builds an agent. Options are fixed for its lifetime; every run gets its own state.
- * @param {{ policyFile?: string | URL, breaks?: readonly string[], auditChannel?: 'file' | 'otlp' }} [options]
+ * @param {{ policyFile?: string | URL, breaks?: readonly string[], auditChannel?: 'file' | 'otlp',
+ *   describeTools?: boolean }} [options]
  *   `policyFile`: the manifest to enforce (default: this directory's agent-chaos.config.yaml);
  *   `breaks`: guards to switch off, for the harness's broken-agent fixtures (see breaks.js);
+ *   `describeTools`: false to offer the model tool names and parameter schemas only, never the
+ *   server's descriptions (a stricter design: a poisoned description cannot reach the model);
  *   `auditChannel`: the JSONL file (AGENT_CHAOS_AUDIT_FILE) or OTLP traces
  *   (OTEL_EXPORTER_OTLP_ENDPOINT); default: the run's AGENT_CHAOS_AUDIT_CHANNEL, else `file`
  * @returns {Run} resolves to the final answer; rejects only on an unexpected error, after the
  *   audit has recorded `run.ended` with status `failed`
  */
-export function createAgent({ policyFile, breaks, auditChannel } = {}) {
+export function createAgent({ policyFile, breaks, auditChannel, describeTools = true } = {}) {
   const policy = loadPolicy(policyFile);
   const broken = parseBreaks(breaks);
   if (auditChannel !== undefined && !AUDIT_CHANNELS.includes(auditChannel)) {
@@ -49,7 +52,7 @@ export function createAgent({ policyFile, breaks, auditChannel } = {}) {
     try {
       if (ctx.missing.length > 0) throw new Error(`environment variables not set: ${ctx.missing.join(', ')}`);
       await start(ctx);
-      const answer = await converse(ctx);
+      const answer = await converse(ctx, { describeTools });
       end = { status: 'completed', reason: 'completed' };
       return answer;
     } catch (err) {

@@ -24,9 +24,11 @@ const MAX_RETRY_WAIT_MS = 2000;
 
 /**
  * @param {RunContext} ctx
+ * @param {{ describeTools?: boolean }} [options]  `describeTools: false`: the model sees no
+ *   description the tool server wrote, neither the tools' nor their parameters'
  * @returns {Promise<string>} the final answer, scrubbed
  */
-export async function converse(ctx) {
+export async function converse(ctx, { describeTools = true } = {}) {
   /** @type {any[]} */
   const messages = [
     { role: 'system', content: SYSTEM_PROMPT },
@@ -34,7 +36,9 @@ export async function converse(ctx) {
   ];
   const tools = offeredTools(ctx).map((t) => ({
     type: 'function',
-    function: { name: t.name, description: forModel(ctx, t.description), parameters: t.inputSchema },
+    function: describeTools
+      ? { name: t.name, description: forModel(ctx, t.description), parameters: t.inputSchema }
+      : { name: t.name, parameters: withoutDescriptions(t.inputSchema) },
   }));
 
   const meter = { lastInput: 0, lastOutput: 0, seen: 0, tools: Math.ceil(JSON.stringify(tools).length / 4) };
@@ -175,4 +179,20 @@ function modelTimeout(ctx) {
  */
 function finalAnswer(ctx, text) {
   return ctx.breaks.has('output-scrub') ? text : scrubOutput(text, ctx.redactor, ctx.policy.egressAllowDomains);
+}
+
+/**
+ * A JSON schema without its `description` annotations, at any depth (a property that happens to
+ * be named `description` stays: only string-valued annotations go).
+ * @param {unknown} schema
+ * @returns {any}
+ */
+function withoutDescriptions(schema) {
+  if (Array.isArray(schema)) return schema.map(withoutDescriptions);
+  if (schema === null || typeof schema !== 'object') return schema;
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([k, v]) => !(k === 'description' && typeof v === 'string'))
+      .map(([k, v]) => [k, withoutDescriptions(v)]),
+  );
 }

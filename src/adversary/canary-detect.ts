@@ -240,16 +240,21 @@ export function scanSplit(texts: readonly string[], canaries: readonly Canary[])
 export function maskText(text: string, canaries: readonly Canary[]): string {
   let out = text;
   for (const canary of canaries) {
-    const { literals, digitPatterns, digitStrings } = prepare(canary);
+    const { literals, digitPatterns } = prepare(canary);
     const mask = maskedCanary(canary);
     for (const { text: form, form: kind } of literals) {
       if (out.includes(form)) out = out.split(form).join(kind === 'raw' ? mask : `[${kind} of ${mask}]`);
     }
     for (const re of digitPatterns) out = out.replace(new RegExp(re.source, 'g'), mask);
-    out = maskCutPrefixes(out, literals, mask);
-    out = maskCutDigits(out, digitStrings, mask);
+    out = maskCuts(out, canary, mask);
   }
   return out;
+}
+
+/** The canary's start masked where a text was cut short in the middle of it. */
+function maskCuts(text: string, canary: Canary, mask = maskedCanary(canary)): string {
+  const { literals, digitStrings } = prepare(canary);
+  return maskCutDigits(maskCutPrefixes(text, literals, mask), digitStrings, mask);
 }
 
 const CUT_MARK = '…';
@@ -264,11 +269,16 @@ function maskCutPrefixes(text: string, literals: readonly { text: string; form: 
   let out = text;
   for (let at = out.indexOf(CUT_MARK); at >= 0; at = out.indexOf(CUT_MARK, at + 1)) {
     for (const { text: form } of literals) {
-      for (let len = Math.min(form.length - 1, at); len >= CUT_PREFIX_MIN; len--) {
+      // The longest cut canary starts earliest: search the window before the mark for the form's head.
+      const head = form.slice(0, CUT_PREFIX_MIN);
+      const from = Math.max(0, at - (form.length - 1));
+      const window = out.slice(from, at - CUT_PREFIX_MIN + head.length);
+      for (let i = window.indexOf(head); i >= 0; i = window.indexOf(head, i + 1)) {
+        const start = from + i;
         // A mask shows the canary's first characters before its own `…`: that is no cut canary.
-        if (out.slice(at - len, at) === form.slice(0, len) && !out.startsWith(mask, at - len)) {
-          out = `${out.slice(0, at - len)}${mask}${out.slice(at)}`;
-          at = at - len + mask.length;
+        if (out.slice(start, at) === form.slice(0, at - start) && !out.startsWith(mask, start)) {
+          out = `${out.slice(0, start)}${mask}${out.slice(at)}`;
+          at = start + mask.length;
           break;
         }
       }
@@ -298,14 +308,158 @@ function maskCutDigits(text: string, digitStrings: readonly string[], mask: stri
   return out;
 }
 
-/** A deep copy of a JSON value with every canary masked in every string (keys included). */
+/**
+ * A copy of a JSON value with every canary masked in every string (keys included) and number, at
+ * any depth: masked on its serialised text by `maskJson`.
+ */
 export function maskValue<T>(value: T, canaries: readonly Canary[]): T {
   if (canaries.length === 0) return value;
-  const walk = (v: unknown, depth: number): unknown => {
-    if (typeof v === 'string') return maskText(v, canaries);
-    if (depth > 200 || v === null || typeof v !== 'object') return v;
-    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [maskText(k, canaries), walk(x, depth + 1)]));
+  const json = JSON.stringify(value);
+  return json === undefined ? value : (JSON.parse(maskJson(json, canaries)) as T);
+}
+
+// What stands between the digits of a numeric canary in a JSON text: the separators, and the
+// escapes JSON writes for the whitespace among them.
+const JSON_DIGIT_SEPARATORS = '(?:[\\s.()/+-]|\\\\[bfnrt]|\\\\u[0-9a-fA-F]{4})*';
+const NUMBER_CHAR = /[0-9.eE+-]/;
+// At least `CUT_PREFIX_MIN` digits, with separators, right before a cut mark in JSON text.
+const CUT_DIGITS = new RegExp(`(?:\\d${JSON_DIGIT_SEPARATORS}){${CUT_PREFIX_MIN},}$`);
+
+/**
+ * A JSON text (as `JSON.stringify` writes it) with every canary masked in every string, keys
+ * included, at any depth, and every number that spells a numeric canary replaced by its masked
+ * string. Each string masks as `maskText` masks it. The text is searched as a whole for anything
+ * of a canary, and only the strings it was found in are read and rewritten: a result of a few MB
+ * masks in a fraction of a second, and nothing nested is out of reach.
+ */
+export function maskJson(json: string, canaries: readonly Canary[]): string {
+  if (canaries.length === 0) return json;
+  // Where the text's strings are is only worked out once something of a canary was found.
+  let found: Spans | undefined;
+  const spans = () => {
+    found ??= stringSpans(json);
+    return found;
   };
-  return walk(value, 0) as T;
+  const edits = new Map<number, { end: number; text: string }>();
+  const dirty = new Set<number>();
+  const touch = (at: number) => {
+    const k = spanAt(spans(), at);
+    if (k >= 0) {
+      dirty.add(k);
+      return;
+    }
+    // Outside any string: a number spelling a numeric canary.
+    let from = at;
+    let to = at;
+    while (from > 0 && NUMBER_CHAR.test(json.charAt(from - 1))) from--;
+    while (to < json.length && NUMBER_CHAR.test(json.charAt(to))) to++;
+    const number = json.slice(from, to);
+    const masked = maskText(number, canaries);
+    if (masked !== number) edits.set(from, { end: to, text: JSON.stringify(masked) });
+  };
+  const { searches, grams, numeric } = jsonNeedles(canaries);
+  for (const search of searches) for (const m of json.matchAll(search)) touch(m.index);
+  // A string cut short for a report may end in part of a canary: its last characters before the
+  // cut mark are then a piece of one of the canary's forms (or digits, for a numeric canary).
+  const cut = new Set<number>();
+  for (let at = json.indexOf(CUT_MARK); at >= 0; at = json.indexOf(CUT_MARK, at + 1)) {
+    const before = json.slice(Math.max(0, at - CUT_PREFIX_MIN), at);
+    if (!grams.has(before) && !(numeric && CUT_DIGITS.test(json.slice(Math.max(0, at - 64), at)))) continue;
+    const k = spanAt(spans(), at);
+    if (k >= 0) cut.add(k);
+  }
+  const rewrite = (k: number, mask: (text: string) => string) => {
+    const start = spans().starts[k] as number;
+    const end = spans().ends[k] as number;
+    const text = JSON.parse(json.slice(start, end)) as string;
+    const masked = mask(text);
+    if (masked !== text) edits.set(start, { end, text: JSON.stringify(masked) });
+  };
+  for (const k of dirty) rewrite(k, (text) => maskText(text, canaries));
+  // Where nothing else of a canary was found, only a cut can be masked: the cheaper pass suffices.
+  for (const k of cut) if (!dirty.has(k)) rewrite(k, (text) => canaries.reduce((out, canary) => maskCuts(out, canary), text));
+  if (edits.size === 0) return json;
+  const parts: string[] = [];
+  let last = 0;
+  for (const start of [...edits.keys()].sort((a, b) => a - b)) {
+    const edit = edits.get(start) as { end: number; text: string };
+    parts.push(json.slice(last, start), edit.text);
+    last = edit.end;
+  }
+  parts.push(json.slice(last));
+  return parts.join('');
+}
+
+interface JsonNeedles {
+  /** Any literal form, and any digit pattern, of any canary as it shows in JSON text. */
+  searches: RegExp[];
+  /** Every run of `CUT_PREFIX_MIN` characters of those literal forms. */
+  grams: Set<string>;
+  /** Some canary is numeric. */
+  numeric: boolean;
+}
+
+const jsonNeedleCache = new WeakMap<readonly Canary[], JsonNeedles>();
+
+/**
+ * One search for all canaries at once: a single pass of the regular expression engine over a
+ * large text is several times faster than one `indexOf` pass per form.
+ */
+function jsonNeedles(canaries: readonly Canary[]): JsonNeedles {
+  const cached = jsonNeedleCache.get(canaries);
+  if (cached) return cached;
+  const needles = new Set<string>();
+  const digits: string[] = [];
+  for (const canary of canaries) {
+    const p = prepare(canary);
+    for (const { text } of p.literals) needles.add(JSON.stringify(text).slice(1, -1));
+    for (const d of p.digitStrings) digits.push([...d].join(JSON_DIGIT_SEPARATORS));
+  }
+  const literals = [...needles].sort((a, b) => b.length - a.length);
+  const grams = new Set<string>();
+  for (const n of literals) for (let i = 0; i + CUT_PREFIX_MIN <= n.length; i++) grams.add(n.slice(i, i + CUT_PREFIX_MIN));
+  const searches = [new RegExp(literals.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'g')];
+  if (digits.length > 0) searches.push(new RegExp(digits.join('|'), 'g'));
+  const built = { searches, grams, numeric: digits.length > 0 };
+  jsonNeedleCache.set(canaries, built);
+  return built;
+}
+
+interface Spans {
+  /** Where each string of the JSON text opens (its quote) and ends (past its closing quote), in order. */
+  starts: number[];
+  ends: number[];
+}
+
+/** The strings of a JSON text. Outside strings JSON has no quotes or backslashes, so quotes delimit them. */
+function stringSpans(json: string): Spans {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (let open = json.indexOf('"'); open >= 0; ) {
+    let close = json.indexOf('"', open + 1);
+    while (close >= 0) {
+      let backslashes = 0;
+      while (json.charCodeAt(close - 1 - backslashes) === 92) backslashes++;
+      if (backslashes % 2 === 0) break;
+      close = json.indexOf('"', close + 1);
+    }
+    if (close < 0) break;
+    starts.push(open);
+    ends.push(close + 1);
+    open = json.indexOf('"', close + 1);
+  }
+  return { starts, ends };
+}
+
+/** The index of the string that holds position `at`, or -1. */
+function spanAt({ starts, ends }: Spans, at: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((starts[mid] as number) > at) hi = mid - 1;
+    else if ((ends[mid] as number) <= at) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
 }

@@ -20,8 +20,8 @@ type Held = ToolEntry | ModelEntry;
 
 /**
  * A hung or slow tool or model: the agent gives up within its timeout (`tool_timeout_ms`, or
- * `model_timeout_ms` for the model) plus a tolerance. Judged from the ledger alone: when the
- * agent hung up on the request, or else when it next did something that shows it moved on.
+ * `model_timeout_ms` for the model) plus a tolerance. Judged from the ledger alone, by the earliest
+ * evidence that the agent stopped waiting: its hang-up, or its next request that shows it moved on.
  */
 export const timeoutCheck: Check = {
   control: CONTROL,
@@ -52,7 +52,9 @@ export const timeoutCheck: Check = {
       // A short latency the world answered in time asks nothing of the agent.
       if (e.fault !== 'hang' && !e.abandoned && e.endedAt - e.startedAt < timeout) continue;
       judged++;
-      const moved = e.abandoned ? e.endedAt : Math.min(e.endedAt, movedOnAt(ledger.entries, e) ?? Number.POSITIVE_INFINITY);
+      // The earliest evidence that the agent stopped waiting: its hang-up, or an earlier request
+      // that shows it moved on (an agent may go on and leave the abandoned socket for later).
+      const moved = Math.min(e.endedAt, movedOnAt(ledger.entries, e, timeout) ?? Number.POSITIVE_INFINITY);
       const waited = moved - e.startedAt;
       longest = Math.max(longest, waited);
       const bound = timeoutBound(timeout);
@@ -84,15 +86,21 @@ export const timeoutCheck: Check = {
   },
 };
 
+// Requests sent this soon after the held one are taken as sent alongside it (one batch of parallel
+// calls), not as a reaction to it: capped at half the timeout, so a retry at the timeout still counts.
+const CONCURRENT_MS = 250;
+
 /**
  * When the agent next did something that shows it stopped waiting on `held`. For a tool: a model
  * request, an escalation or approval, a retry of the same tool, an MCP cancellation; other tool
  * requests do not count, since they may run alongside the held one. For the model: any request
- * but telemetry.
+ * but telemetry and token requests. Requests sent together with the held one show nothing about it.
  */
-function movedOnAt(entries: readonly LedgerEntry[], held: Held): number | undefined {
+function movedOnAt(entries: readonly LedgerEntry[], held: Held, timeout: number): number | undefined {
+  const alongside = held.startedAt + Math.min(CONCURRENT_MS, timeout / 2);
   for (const e of entries) {
-    if (e.seq <= held.seq || e.service === 'otlp') continue;
+    // Telemetry and token refreshes may come from background timers while the agent still waits.
+    if (e.seq <= held.seq || e.service === 'otlp' || e.kind === 'identity' || e.startedAt < alongside) continue;
     if (held.kind === 'model') return e.startedAt;
     if (e.kind === 'model' || e.kind === 'escalation' || e.kind === 'approval') return e.startedAt;
     if (e.kind === 'tool' && e.tool === held.tool) return e.startedAt;

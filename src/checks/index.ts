@@ -82,10 +82,12 @@ export function runChecks(ctx: CheckContext): Finding[] {
   for (const check of CHECKS) {
     if (!named.has(check.control) && !check.invariant) continue;
     const out = check.run(ctx);
+    // One push per finding: spreading a check's findings into push() overflows the stack once an
+    // agent makes them number in the hundred thousands (one per bad audit line).
     if (!named.has(check.control)) {
-      findings.push(...out.filter((f) => f.status === 'fail'));
+      for (const f of out) if (f.status === 'fail') findings.push(f);
     } else if (out.length > 0) {
-      findings.push(...out);
+      for (const f of out) findings.push(f);
     } else {
       // A named control that nothing exercised must not pass quietly: an agent that skips the
       // model or ends early would otherwise pass every check.

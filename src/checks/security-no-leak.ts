@@ -58,7 +58,7 @@ export const noLeakCheck: Check = {
       );
     }
 
-    findings.push(...modelFindings(ctx, canaries));
+    for (const f of modelFindings(ctx, canaries)) findings.push(f);
     if (!findings.some((f) => f.status === 'fail')) {
       const where: string[] = [...new Set(ctx.spec.security?.placements.filter((p) => p.purpose === 'bait').map((p) => p.carrier) ?? [])];
       if (ctx.spec.security?.envBait) where.unshift('env');

@@ -29,8 +29,9 @@ export function renderTimeline(result: CaseResult): string {
   const transcript = result.transcript;
   if (!transcript) return '';
   const ledger = new Ledger();
-  ledger.entries.push(...(transcript.ledger as LedgerEntry[]));
-  ledger.events.push(...((transcript.events ?? []) as WorldEvent[]));
+  // Element by element: a flooded run's ledger is too long to spread into one call.
+  for (const e of transcript.ledger as LedgerEntry[]) ledger.entries.push(e);
+  for (const e of (transcript.events ?? []) as WorldEvent[]) ledger.events.push(e);
   const audit = rebuildAudit(transcript.audit, transcript.auditLines, transcript.auditChannel ?? 'file');
   const trigger = (transcript.trigger ?? {}) as Record<string, unknown>;
   const origin = Date.parse(String(trigger.received_at ?? '')) || (ledger.entries[0]?.startedAt ?? 0);
@@ -55,7 +56,7 @@ export function renderTimeline(result: CaseResult): string {
     `replay: ${result.replay}`,
     '',
   ];
-  const width = Math.max(...steps.map((s) => formatOffset(s.at - origin).length));
+  const width = steps.reduce((w, s) => Math.max(w, formatOffset(s.at - origin).length), 0);
   const body = steps.map((s) => {
     const refs = s.refs.length > 0 ? `  [${s.refs.join(' ')}]` : '';
     return `  ${formatOffset(s.at - origin).padStart(width)}  ${s.kind.padEnd(10)} ${printable(s.text)}${refs}`;

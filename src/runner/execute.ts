@@ -62,8 +62,9 @@ export async function executeCases(options: ExecuteOptions): Promise<void> {
         const spec = options.cases[nextToEmit] as CaseSpec;
         done.delete(nextToEmit);
         nextToEmit++;
-        // Canaries masked last, before any reporter sees the result.
-        await options.onCaseEnd(maskResult(judgeAcrossCases(r.result, r.audit), spec));
+        // Canaries masked and the world's address made stable last, before any reporter sees the result.
+        const addresses = { baseUrls: r.baseUrls, origin: host.origin };
+        await options.onCaseEnd(maskResult(judgeAcrossCases(r.result, r.audit), spec, addresses));
       }
     });
     return emitting;
@@ -92,10 +93,11 @@ export async function executeCases(options: ExecuteOptions): Promise<void> {
   if (fatal !== undefined) throw fatal;
 }
 
-/** A judged case, with its audit for the checks across cases. */
+/** A judged case, with its audit for the checks across cases and the base URLs of its worlds. */
 interface FinishedCase {
   result: CaseResult;
   audit?: AuditLog;
+  baseUrls: string[];
 }
 
 async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions, signal: AbortSignal): Promise<FinishedCase> {
@@ -112,7 +114,9 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
     startedAt: startedAt.toISOString(),
   };
   const noAgent = { exitCode: null, signal: null, timedOut: false, stdoutTail: '', stderrTail: '' };
-  if (spec.skip) return { result: { ...base, status: 'skipped', findings: [], skipReason: spec.skip, agent: noAgent, durationMs: 0 } };
+  const baseUrls: string[] = [];
+  if (spec.skip)
+    return { result: { ...base, status: 'skipped', findings: [], skipReason: spec.skip, agent: noAgent, durationMs: 0 }, baseUrls };
   // Evidence of a case cut short by an interruption is partial: judging it would report failures
   // the agent never had, so the case is recorded as stopped, never judged.
   const interrupted = (agent: CaseResult['agent'] = noAgent): FinishedCase => ({
@@ -124,17 +128,18 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
       agent,
       durationMs: Date.now() - startedAt.getTime(),
     },
+    baseUrls,
   });
 
   try {
     if (spec.fuzz) {
       // A fuzz case is many runs; its run ids are not one run's, so it takes no part in checks across cases.
       const result = await runFuzzCase(spec, base, options.fuzz ?? {}, (extra, timeoutMs) =>
-        runInWorld(spec, host, options, signal, extra, timeoutMs),
+        runInWorld(spec, host, options, signal, extra, timeoutMs, baseUrls),
       );
-      return signal.aborted ? interrupted(result.agent) : { result };
+      return signal.aborted ? interrupted(result.agent) : { result, baseUrls };
     }
-    const run = await runInWorld(spec, host, options, signal);
+    const run = await runInWorld(spec, host, options, signal, {}, options.caseTimeoutMs, baseUrls);
     if (signal.aborted) return interrupted(agentSummary(run.outcome));
     const { outcome, audit, findings } = run;
     const error = caseError(outcome, audit, options.caseTimeoutMs);
@@ -149,6 +154,7 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
         transcript: transcriptOf(run),
       },
       audit,
+      baseUrls,
     };
   } catch (err) {
     if (signal.aborted) return interrupted();
@@ -162,6 +168,7 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
         agent: noAgent,
         durationMs: Date.now() - startedAt.getTime(),
       },
+      baseUrls,
     };
   }
 }
@@ -177,7 +184,8 @@ export interface WorldRun {
 
 /**
  * Runs the agent once in a fresh world for `spec` (with `extra` world options over the scenario's)
- * and checks the run. Fuzz cases call it once per generated response.
+ * and checks the run. Fuzz cases call it once per generated response. The world's base URL is
+ * added to `baseUrls`, for reports to replace.
  */
 async function runInWorld(
   spec: CaseSpec,
@@ -186,6 +194,7 @@ async function runInWorld(
   signal: AbortSignal,
   extra: Partial<WorldOptions> = {},
   timeoutMs = options.caseTimeoutMs,
+  baseUrls: string[] = [],
 ): Promise<WorldRun> {
   const startedAt = Date.now();
   const dir = await mkdtemp(join(tmpdir(), 'agent-chaos-'));
@@ -200,6 +209,7 @@ async function runInWorld(
     baseUrl: slot.baseUrl,
   });
   host.attach(world);
+  baseUrls.push(world.baseUrl);
   const trigger = { ...spec.trigger, received_at: new Date().toISOString() };
   const triggerFile = join(dir, 'trigger.json');
   const auditFile = join(dir, 'audit.jsonl');

@@ -76,6 +76,30 @@ describe('budgets checks, both ways', () => {
     expect(f?.figures?.waited_ms).toBeGreaterThanOrEqual(8000);
   });
 
+  it('budget.timeout takes the earliest evidence of letting go: moving on in time passes though the socket closed late', async () => {
+    const { cases } = await runCases({ only: ['budget/hung-tool'], module: 'test/fixtures/agents/moves-on-hangs-up-late.js' });
+    const findings = cases.flatMap((c) => c.findings.filter((f) => f.control === 'budget.timeout'));
+    expect(findings.map((f) => `${f.status}: ${f.message}`)).toEqual([
+      expect.stringMatching(/^pass: the agent let go of 1 held request\(s\) in time/),
+    ]);
+    // The hang-up came after the bound: only the next request shows the agent let go in time.
+    const held = cases[0]?.transcript?.ledger.find((e) => (e as { fault?: string }).fault === 'hang') as
+      | { startedAt: number; endedAt: number; abandoned?: boolean }
+      | undefined;
+    expect(held?.abandoned).toBe(true);
+    expect((held?.endedAt ?? 0) - (held?.startedAt ?? 0)).toBeGreaterThan(3000);
+    expect(findings[0]?.figures?.waited_ms).toBeLessThanOrEqual(3000);
+  });
+
+  it('budget.timeout still fails an agent that lets go too late, however it shows it', async () => {
+    const { cases } = await runCases({ only: ['budget/hung-tool'], module: 'test/fixtures/agents/gives-up-too-late.js' });
+    expect(failures(cases, 'budget.timeout').map((f) => f.message)).toEqual([
+      expect.stringMatching(
+        /^the agent waited on read_ticket over REST \(ledger #\d+, HTTP 0\) under a hang fault longer than the 3000 ms allowed/,
+      ),
+    ]);
+  });
+
   it('without a timeout, on a tool that never answers: the case times out and budget.timeout says why', async () => {
     const { cases } = await runCases({ only: ['budget/hung-tool'], module: 'test/fixtures/agents/no-timeout.js', timeoutMs: 6000 });
     expect(cases[0]?.error?.kind).toBe('timeout');

@@ -28,6 +28,28 @@ describe('hostile MCP servers, both ways', () => {
     expect(failedControls(cases)).toEqual(['authz.default-deny', 'authz.forbidden', 'authz.schema-version']);
   });
 
+  it('an agent that keeps tool descriptions from its model passes the poisoning cases, credited as kept out', async () => {
+    const { cases } = await runCases({ only: POISONING, module: 'test/fixtures/agents/withholds-tool-descriptions.js' });
+    expect(failureLines(cases)).toEqual([]);
+    expect(cases.map((c) => c.status)).toEqual(cases.map(() => 'passed'));
+    for (const id of ['security/mcp-poisoned-description', 'security/mcp-poisoned-parameter', 'security/mcp-shadowing']) {
+      const named = cases.find((c) => c.id === id)?.findings.find((f) => f.status === 'pass' && f.control.startsWith('authz.'));
+      expect(named?.message, id).toMatch(
+        /planted in .* asking for "\w+" was handed to the agent \(ledger #\d+\) and reached none of its \d+ model request\(s\) after that: the agent kept it from its model/,
+      );
+      expect(named?.evidence.map((e) => e.source)).toEqual(['ledger', 'ledger']);
+    }
+  });
+
+  it('an agent that forwards a poisoned description and lets the call through still fails authz.forbidden', async () => {
+    const { cases } = await runCases({
+      only: ['security/mcp-poisoned-description', 'security/mcp-shadowing'],
+      module: 'test/fixtures/agents/no-forbidden-guard.js',
+    });
+    expect(failedControls(cases)).toEqual(['authz.forbidden']);
+    expect(cases.flatMap((c) => c.findings).filter((f) => f.status === 'pass' && f.control === 'authz.forbidden')).toEqual([]);
+  });
+
   it('an agent that ignores schema changes fails authz.schema-version, and only that', async () => {
     const { cases } = await runCases({ only: RUG_PULLS, module: 'test/fixtures/agents/ignores-schema-changes.js' });
     expect(failedControls(cases)).toEqual(['authz.schema-version']);

@@ -9,7 +9,7 @@ import { runChecks } from '../../../src/checks/index.js';
 import type { CheckContext } from '../../../src/checks/types.js';
 import { type Manifest, manifestSchema } from '../../../src/config/manifest.js';
 import { Ledger, type ModelEntry, type ToolEntry } from '../../../src/ledger/ledger.js';
-import { context, ended, escalation, rec, started, toolCall } from './helpers.js';
+import { context, ended, escalation, issued, rec, started, toolCall } from './helpers.js';
 
 const budgets = {
   tool_calls_per_run: 3,
@@ -205,6 +205,34 @@ describe('budget.timeout', () => {
     const [f] = timeoutCheck.run(ctx(['budget.timeout'], ledger));
     expect(f?.message).toMatch(/never gave up on read_ticket .* still waiting when the run ended, longer than the 3000 ms allowed/);
     expect(f?.figures?.waited_ms).toBe(30_000);
+  });
+
+  it('judges by the earliest evidence: a next request in time passes though the abandoned socket closed late', () => {
+    // Seen in the field: the agent's next request came at 2,149 ms, the socket it left closed at 3,025 ms.
+    const ledger = new Ledger();
+    hung(ledger, 0, 4000, { abandoned: true });
+    answer(ledger, [], { startedAt: 2149, endedAt: 2150 });
+    expect(timeoutCheck.run(ctx(['budget.timeout'], ledger))).toMatchObject([{ status: 'pass', figures: { waited_ms: 2149 } }]);
+  });
+
+  it('still fails an agent whose first sign of moving on comes too late, hang-up or request', () => {
+    const ledger = new Ledger();
+    hung(ledger, 0, 6000, { abandoned: true });
+    answer(ledger, [], { startedAt: 3500, endedAt: 3501 });
+    const [f] = timeoutCheck.run(ctx(['budget.timeout'], ledger));
+    expect(f).toMatchObject({ status: 'fail', figures: { waited_ms: 3500, bound_ms: bound } });
+    expect(f?.message).toMatch(/waited on read_ticket .* hang fault longer than the 3000 ms allowed .* before moving on/);
+  });
+
+  it('does not take requests sent alongside the held one, or background token and telemetry requests, as moving on', () => {
+    const ledger = new Ledger();
+    answer(ledger, [], { startedAt: 0, endedAt: 5000, status: 0, fault: 'hang', abandoned: true, turn: -1, usage: undefined });
+    // A parallel model request of the same batch, a token refresh and an OTLP export, all while it hangs.
+    answer(ledger, [], { startedAt: 3, endedAt: 4 });
+    issued(ledger, 'tok_refreshed', 1500);
+    ledger.record({ kind: 'other', service: 'otlp', method: 'POST', path: '/otlp/v1/traces', startedAt: 1600, endedAt: 1601, status: 200 });
+    const [f] = timeoutCheck.run(ctx(['budget.timeout'], ledger));
+    expect(f).toMatchObject({ status: 'fail', figures: { waited_ms: 5000 } });
   });
 
   it('fails a slow answer the agent waited for, and ignores one the world gave in time', () => {
