@@ -197,7 +197,7 @@ async function runInWorld(
       // Ends requests still hanging in the world (hung tools, a module agent past its timeout).
       await world.close();
     }
-    const audit = await readRunAudit(auditFile, world.ledger);
+    const audit = await readRunAudit(auditFile, world.ledger, world.limits);
     const findings = runChecks({
       spec: { ...spec, trigger },
       manifest: options.manifest,

@@ -2,7 +2,7 @@ import { getResponse, type RequestHandler } from 'msw';
 import type { ModelPolicy } from '../adversary/policy.js';
 import { scriptedPolicy } from '../adversary/scripted.js';
 import type { Manifest } from '../config/manifest.js';
-import { Ledger, type LedgerEntry } from '../ledger/ledger.js';
+import { Ledger, type LedgerEntry, type WorldEvent } from '../ledger/ledger.js';
 import { deriveSeed, seededFaker, stableTag } from '../random.js';
 import type { CaseSpec } from '../runner/case.js';
 import { approvalService } from './approvals.js';
@@ -13,6 +13,7 @@ import { jsonError } from './http.js';
 import { defaultHuman, type HumanPolicy } from './human.js';
 import { Identity, identityHandlers } from './identity.js';
 import { IdSource } from './ids.js';
+import { type CaseLimits, caseLimits } from './limits.js';
 import { anthropicMessagesHandlers } from './model/anthropic-messages.js';
 import type { BeforeModelHook } from './model/fault-hook.js';
 import { openAiChatHandlers } from './model/openai-chat.js';
@@ -59,6 +60,20 @@ export interface WorldOptions {
   now?: () => number;
 }
 
+/**
+ * Something the agent did to the harness rather than to its world: addressed another run (or
+ * none), or passed one of `run.limits`. Recorded in its own ledger as one event per kind, counted.
+ */
+export interface HarnessNote {
+  control: 'harness.isolation' | 'harness.limits';
+  /** e.g. `unknown-run`, `another-run`, `requests_per_second`. */
+  kind: string;
+  /** `METHOD path` with any run's key left out, e.g. `POST /run/…/tools/delete_repo`. */
+  request: string;
+  /** The limit passed, for `harness.limits`. */
+  limit?: number;
+}
+
 /** One run's simulated environment: every endpoint of the contract, recording into one ledger. */
 export interface World {
   readonly spec: CaseSpec;
@@ -83,6 +98,12 @@ export interface World {
   expireTokens(): void;
   /** Ends held-open responses and closes the MCP session. Idempotent. */
   close(): Promise<void>;
+  /** What this case may cost the harness (`run.limits` over the defaults). */
+  readonly limits: CaseLimits;
+  /** Every credential the world gave the agent: model key, client id and secret, tokens issued so far. */
+  credentials(): string[];
+  /** Records an abuse of the harness by this world's agent (ledger event `control`, counted per kind). */
+  noteHarness(note: HarnessNote): void;
 }
 
 /** Builds the world of one case. Everything in it is fixed by `spec.seed` but for times. */
@@ -138,6 +159,8 @@ export function createWorld(options: WorldOptions): World {
   ];
   let closed: Promise<void> | undefined;
   const told = new WeakSet<LedgerEntry>();
+  // One event per kind, its count kept current: a flood of a million requests is one event, not a million.
+  const harnessEvents = new Map<string, WorldEvent>();
   const afterRequest = (entry: LedgerEntry) => {
     if (told.has(entry)) return;
     told.add(entry);
@@ -182,6 +205,28 @@ export function createWorld(options: WorldOptions): World {
       closing.abort();
       closed ??= mcp.close();
       return closed;
+    },
+    limits: caseLimits(manifest),
+    credentials: () => [
+      modelKey,
+      clientId,
+      clientSecret,
+      ...ledger.identity().flatMap((e) => (e.outcome === 'issued' && e.token ? [e.token] : [])),
+    ],
+    noteHarness(note) {
+      const key = `${note.control} ${note.kind}`;
+      const seen = harnessEvents.get(key);
+      if (seen) {
+        seen.detail.count = (seen.detail.count as number) + 1;
+        return;
+      }
+      ledger.event(note.control, {
+        kind: note.kind,
+        count: 1,
+        first: note.request,
+        ...(note.limit !== undefined ? { limit: note.limit } : {}),
+      });
+      harnessEvents.set(key, ledger.events[ledger.events.length - 1] as WorldEvent);
     },
   };
   return world;
