@@ -8,7 +8,7 @@ import { AgentStartError } from '../errors.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { readRunAudit } from '../world/audit-channel.js';
 import type { AuditLog } from '../world/audit-intake.js';
-import { WorldHost } from '../world/host.js';
+import { type StrayRequests, WorldHost } from '../world/host.js';
 import { createWorld, type WorldOptions } from '../world/world.js';
 import type { CaseSpec, Trigger } from './case.js';
 import { type FuzzSettings, runFuzzCase } from './fuzz.js';
@@ -40,7 +40,7 @@ export interface ExecuteOptions {
  * loopback host. Results are handed on in plan order whatever order they finish in, so
  * reports are deterministic.
  */
-export async function executeCases(options: ExecuteOptions): Promise<void> {
+export async function executeCases(options: ExecuteOptions): Promise<{ strays: StrayRequests }> {
   const host = new WorldHost();
   await host.start();
   if (options.adapter.kind === 'module') host.enableInProcess();
@@ -89,6 +89,7 @@ export async function executeCases(options: ExecuteOptions): Promise<void> {
     await host.close();
   }
   if (fatal !== undefined) throw fatal;
+  return { strays: host.strays };
 }
 
 /** A judged case, with its audit for the checks across cases. */

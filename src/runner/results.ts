@@ -137,4 +137,9 @@ export interface RunSummary {
   durationMs: number;
   /** True when every control held (no failed or errored case). */
   ok: boolean;
+  /**
+   * Requests that reached the harness for no live run and carried no run's credentials, so no
+   * case could be charged with them (`harness.isolation`); absent when there were none.
+   */
+  strays?: { count: number; samples: string[] };
 }

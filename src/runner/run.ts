@@ -111,7 +111,7 @@ export async function runSuite(options: SuiteOptions): Promise<RunSummary> {
   const summarizer = createSummarizer(info, controlCatalog());
   const started = Date.now();
   await options.reporter.onRunStart?.(info);
-  await executeCases({
+  const { strays } = await executeCases({
     manifest,
     cases,
     adapter,
@@ -127,6 +127,7 @@ export async function runSuite(options: SuiteOptions): Promise<RunSummary> {
     signal: options.signal,
   });
   const summary = summarizer.finish({ finishedAt: new Date().toISOString(), durationMs: Date.now() - started });
+  if (strays.count > 0) summary.strays = { count: strays.count, samples: [...strays.samples] };
   await options.reporter.onRunEnd?.(summary);
   return summary;
 }

@@ -19,11 +19,11 @@ export interface CaseLimits {
 }
 
 export const DEFAULT_LIMITS: Readonly<CaseLimits> = Object.freeze({
-  auditMaxBytes: 32 * 1024 * 1024,
+  auditMaxBytes: 16 * 1024 * 1024,
   auditMaxLines: 50_000,
   requestBodyMaxBytes: 16 * 1024 * 1024,
-  requestsPerSecond: 1_000,
-  requestsPerCase: 20_000,
+  requestsPerSecond: 100,
+  requestsPerCase: 5_000,
 });
 
 /** The manifest's limits over the defaults. */

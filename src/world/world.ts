@@ -33,9 +33,9 @@ export const DEFAULT_TOKEN_TTL_S = 300;
 export interface WorldOptions {
   spec: CaseSpec;
   manifest: Manifest;
-  /** The path all of this world lives under, e.g. `/run/7`. */
+  /** The path all of this world lives under, e.g. `/run/7-<key>`. */
   runPath: string;
-  /** Absolute base URL, e.g. `http://127.0.0.1:41733/run/7`. */
+  /** Absolute base URL, e.g. `http://127.0.0.1:41733/run/7-<key>`. */
   baseUrl: string;
   /** Tools served; default: the built-in catalog with the case's tools added. */
   catalog?: Map<string, CatalogTool>;
