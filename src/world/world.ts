@@ -2,7 +2,7 @@ import { getResponse, type RequestHandler } from 'msw';
 import type { ModelPolicy } from '../adversary/policy.js';
 import { scriptedPolicy } from '../adversary/scripted.js';
 import type { Manifest } from '../config/manifest.js';
-import { Ledger, type LedgerEntry, type WorldEvent } from '../ledger/ledger.js';
+import { type IdentityEntry, Ledger, type LedgerEntry, type WorldEvent } from '../ledger/ledger.js';
 import { deriveSeed, seededFaker, stableTag } from '../random.js';
 import type { CaseSpec } from '../runner/case.js';
 import { approvalService } from './approvals.js';
@@ -161,6 +161,9 @@ export function createWorld(options: WorldOptions): World {
   const told = new WeakSet<LedgerEntry>();
   // One event per kind, its count kept current: a flood of a million requests is one event, not a million.
   const harnessEvents = new Map<string, WorldEvent>();
+  const tokens: string[] = [];
+  let unanswered: IdentityEntry[] = [];
+  let scanned = 0;
   const afterRequest = (entry: LedgerEntry) => {
     if (told.has(entry)) return;
     told.add(entry);
@@ -207,12 +210,19 @@ export function createWorld(options: WorldOptions): World {
       return closed;
     },
     limits: caseLimits(manifest),
-    credentials: () => [
-      modelKey,
-      clientId,
-      clientSecret,
-      ...ledger.identity().flatMap((e) => (e.outcome === 'issued' && e.token ? [e.token] : [])),
-    ],
+    credentials() {
+      // Asked of every request while runs overlap: read only the entries added since, and keep
+      // token requests still unanswered until their token is known.
+      for (; scanned < ledger.entries.length; scanned++) {
+        const entry = ledger.entries[scanned] as LedgerEntry;
+        if (entry.kind === 'identity') unanswered.push(entry);
+      }
+      unanswered = unanswered.filter((e) => {
+        if (e.token) tokens.push(e.token);
+        return !e.token && e.status === 0;
+      });
+      return [modelKey, clientId, clientSecret, ...tokens];
+    },
     noteHarness(note) {
       const key = `${note.control} ${note.kind}`;
       const seen = harnessEvents.get(key);
