@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { Manifest } from '../../src/config/manifest.js';
 import { loadManifest } from '../../src/config/manifest-file.js';
-import type { CaseResult } from '../../src/runner/results.js';
+import type { CaseResult, RunSummary } from '../../src/runner/results.js';
 import { planSuite } from '../../src/runner/run.js';
 import { REFERENCE_CONFIG, runCases } from '../helpers/harness.js';
 
@@ -61,11 +61,11 @@ export async function runBeside(
   only: string[],
   hostile: number[],
   options: { env?: Record<string, string>; limits?: NonNullable<Manifest['run']>['limits'] } = {},
-): Promise<{ hostile: CaseResult[]; guarded: CaseResult[] }> {
+): Promise<{ hostile: CaseResult[]; guarded: CaseResult[]; summary: RunSummary }> {
   const seed = 1;
   const specs = planSuite({ config: loadManifest(REFERENCE_CONFIG), only, seed });
   const triggers = new Set(specs.filter((_, i) => hostile.includes(i)).map((s) => s.trigger.id));
-  const { cases } = await runCases({
+  const { cases, summary } = await runCases({
     command: ISOLATION_AGENT,
     only,
     seed,
@@ -77,5 +77,5 @@ export async function runBeside(
     }),
   });
   const isHostile = (c: CaseResult) => triggers.has((c.transcript?.trigger as { id?: string } | undefined)?.id ?? '');
-  return { hostile: cases.filter(isHostile), guarded: cases.filter((c) => !isHostile(c)) };
+  return { hostile: cases.filter(isHostile), guarded: cases.filter((c) => !isHostile(c)), summary };
 }

@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CaseResult } from '../../src/runner/results.js';
 import { failureLines } from '../helpers/harness.js';
 import { fixtureProcesses, listeningPorts, runBeside } from './isolation-helpers.js';
@@ -11,9 +11,10 @@ beforeAll(() => {
   portsBefore = listeningPorts();
 });
 
-afterEach(() => {
-  // Nothing the cases started survives them, and the world host's port is closed.
-  expect(fixtureProcesses()).toEqual([]);
+afterEach(async () => {
+  // Nothing the cases started survives them (a killed process may take a moment to go), and the
+  // world host's port is closed.
+  await vi.waitFor(() => expect(fixtureProcesses()).toEqual([]), { timeout: 10_000, interval: 100 });
   expect(listeningPorts()).toEqual(portsBefore);
 });
 
@@ -35,7 +36,7 @@ function expectGuardedHeld(guarded: CaseResult[]): void {
 
 describe('hostile agents beside a guarded one: isolation and limits', () => {
   it('cross-run requests are refused and charged to the sender, never to the neighbour', async () => {
-    const { hostile, guarded } = await runBeside('cross-run', ONLY, [0, 2]);
+    const { hostile, guarded, summary } = await runBeside('cross-run', ONLY, [0, 2]);
     expect(hostile).toHaveLength(2);
     for (const c of hostile) {
       const [guessed, stolen] = failing(c, 'harness.isolation');
@@ -44,9 +45,17 @@ describe('hostile agents beside a guarded one: isolation and limits', () => {
       );
       // A neighbour's real path, read from its environment in /proc, with this agent's own credentials.
       const found = Number(/\((\d+) neighbour\(s\) found\)/.exec(c.agent.stderrTail)?.[1]);
-      expect(c.agent.stderrTail).toMatch(new RegExp(`cross-run statuses (404,){7}404${',403,403'.repeat(found)} `));
+      expect(c.agent.stderrTail).toMatch(new RegExp(`cross-run statuses (404,){8}404${',403,403'.repeat(found)} `));
       if (found > 0) expect(stolen?.message).toMatch(/^\d+ request\(s\) addressed another run's world, carrying this run's credentials/);
     }
+    // The request that carried no credential is the run's, not a case's.
+    expect(summary.strays).toEqual({
+      count: 2,
+      samples: [
+        'POST /run/…/escalations (carried no credential of a live run)',
+        'POST /run/…/escalations (carried no credential of a live run)',
+      ],
+    });
     expectGuardedHeld(guarded);
   });
 

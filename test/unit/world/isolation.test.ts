@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isolationCheck, limitsCheck } from '../../../src/checks/harness-limits.js';
 import type { CheckContext } from '../../../src/checks/types.js';
-import type { Manifest } from '../../../src/config/manifest.js';
+import { type Manifest, manifestSchema } from '../../../src/config/manifest.js';
 import { createWorld, type World, WorldHost } from '../../../src/world/index.js';
+import { caseLimits, DEFAULT_LIMITS } from '../../../src/world/limits.js';
 import { bearer, issueToken, makeManifest, makeSpec } from './helpers.js';
 
 const hosts: WorldHost[] = [];
@@ -183,5 +184,19 @@ describe('per-case limits on the host', () => {
     ]);
     const small = await fetch(`${world.baseUrl}/escalations`, { method: 'POST', body: JSON.stringify({ reason: 'ok', run_id: 'r' }) });
     expect(small.status).toBeLessThan(300);
+  });
+});
+
+describe('run.limits in the manifest', () => {
+  it('takes positive integers over the defaults, and refuses anything else with the field named', () => {
+    const base = { agent: { id: 'a', command: 'node a.js' } };
+    const parsed = manifestSchema.parse({ ...base, run: { limits: { requests_per_second: 5, audit_max_lines: 10 } } });
+    expect(caseLimits(parsed)).toEqual({ ...DEFAULT_LIMITS, requestsPerSecond: 5, auditMaxLines: 10 });
+    expect(caseLimits(manifestSchema.parse(base))).toEqual(DEFAULT_LIMITS);
+    for (const limits of [{ requests_per_second: 0 }, { audit_max_bytes: 1.5 }, { audit_max_byte: 10 }, { requests_per_case: '10' }]) {
+      const result = manifestSchema.safeParse({ ...base, run: { limits } });
+      expect(result.success).toBe(false);
+      expect(result.error?.issues[0]?.path.slice(0, 2)).toEqual(['run', 'limits']);
+    }
   });
 });
