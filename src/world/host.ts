@@ -182,7 +182,10 @@ export class WorldHost {
     const { pathname } = new URL(request.url);
     const carried = credentialTexts(request);
     if (request.method !== 'GET' && request.method !== 'HEAD') carried.push(await request.text().catch(() => ''));
-    const owners = [...this.#worlds.values()].filter((w) => carries(carried, w));
+    // A late request of a run that has ended (an agent still running past its timeout) is that
+    // run's, whoever now holds the same credentials (a fuzz case's next run has the same seed).
+    const ended = key !== undefined && this.#retired.has(key);
+    const owners = ended ? [] : [...this.#worlds.values()].filter((w) => carries(carried, w));
     const what = describe(request.method, pathname);
     if (owners.length === 1) {
       const owner = owners[0] as HostedWorld;
@@ -196,7 +199,7 @@ export class WorldHost {
         const why =
           owners.length > 1
             ? 'carried the credentials of several runs'
-            : key !== undefined && this.#retired.has(key)
+            : ended
               ? 'to a run that has ended'
               : 'carried no credential of a live run';
         this.strays.samples.push(`${what} (${why})`);

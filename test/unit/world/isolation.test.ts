@@ -98,7 +98,10 @@ describe('isolation between runs', () => {
     expect((await fetch(`${host.origin}/run/1/escalations`, { method: 'POST', body: '{"reason":"x"}' })).status).toBe(404);
     expect((await fetch(`${host.origin}/admin`)).status).toBe(404);
     host.detach(a);
-    expect((await fetch(`${a.baseUrl}/tools`)).status).toBe(404);
+    // Late, with its own bearer, while a run with the same credentials is live (a fuzz case's next run).
+    const again = attach(host, 1);
+    expect((await fetch(`${a.baseUrl}/tools`, { headers: bearer(await issueToken(again)) })).status).toBe(404);
+    expect(again.ledger.events).toEqual([]);
     expect(host.strays).toEqual({
       count: 3,
       samples: [
