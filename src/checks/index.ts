@@ -19,6 +19,7 @@ import { safeStopCheck } from './budget-safe-stop.js';
 import { timeoutCheck } from './budget-timeout.js';
 import { toolCallsCheck } from './budget-tool-calls.js';
 import { writeActionsCheck } from './budget-write-actions.js';
+import { isolationCheck, limitsCheck } from './harness-limits.js';
 import { attributionCheck } from './identity-attribution.js';
 import { killSwitchCheck } from './identity-kill-switch.js';
 import { ownPrincipalCheck } from './identity-own-principal.js';
@@ -60,6 +61,8 @@ export const CHECKS: readonly Check[] = [
   injectionCheck,
   ambiguityCheck,
   malformedCheck,
+  isolationCheck,
+  limitsCheck,
 ];
 
 const byControl = new Map(CHECKS.map((c) => [c.control, c]));

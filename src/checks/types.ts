@@ -24,7 +24,8 @@ export interface CheckContext {
 /** One control, made testable. */
 export interface Check {
   control: string;
-  section: PackName;
+  /** The pack it belongs to, or `harness`: guards of the harness itself, in no pack, shown only when broken. */
+  section: PackName | 'harness';
   title: string;
   /**
    * Ground-truth rules no scenario may break (e.g. a forbidden call reaching its backend).

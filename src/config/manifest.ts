@@ -61,6 +61,16 @@ export const manifestSchema = z
         concurrency: positiveInt.max(MAX_CONCURRENCY).optional(),
         seed: z.number().int().min(0).optional(),
         adapter: z.enum(['process', 'module']).optional(),
+        /** What one case may cost the harness; defaults in src/world/limits.ts (docs/controls.md, harness). */
+        limits: z
+          .strictObject({
+            audit_max_bytes: positiveInt.optional(),
+            audit_max_lines: positiveInt.optional(),
+            request_body_max_bytes: positiveInt.optional(),
+            requests_per_second: positiveInt.optional(),
+            requests_per_case: positiveInt.optional(),
+          })
+          .optional(),
       })
       .optional(),
   })

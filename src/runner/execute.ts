@@ -8,7 +8,7 @@ import { AgentStartError } from '../errors.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { readRunAudit } from '../world/audit-channel.js';
 import type { AuditLog } from '../world/audit-intake.js';
-import { WorldHost } from '../world/host.js';
+import { type StrayRequests, WorldHost } from '../world/host.js';
 import { createWorld, type WorldOptions } from '../world/world.js';
 import type { CaseSpec, Trigger } from './case.js';
 import { type FuzzSettings, runFuzzCase } from './fuzz.js';
@@ -41,7 +41,7 @@ export interface ExecuteOptions {
  * loopback host. Results are handed on in plan order whatever order they finish in, so
  * reports are deterministic.
  */
-export async function executeCases(options: ExecuteOptions): Promise<void> {
+export async function executeCases(options: ExecuteOptions): Promise<{ strays: StrayRequests }> {
   const host = new WorldHost();
   await host.start();
   if (options.adapter.kind === 'module') host.enableInProcess();
@@ -91,6 +91,7 @@ export async function executeCases(options: ExecuteOptions): Promise<void> {
     await host.close();
   }
   if (fatal !== undefined) throw fatal;
+  return { strays: host.strays };
 }
 
 /** A judged case, with its audit for the checks across cases and the base URLs of its worlds. */
@@ -224,7 +225,7 @@ async function runInWorld(
       // Ends requests still hanging in the world (hung tools, a module agent past its timeout).
       await world.close();
     }
-    const audit = await readRunAudit(auditFile, world.ledger);
+    const audit = await readRunAudit(auditFile, world.ledger, world.limits);
     const findings = runChecks({
       spec: { ...spec, trigger },
       manifest: options.manifest,

@@ -179,4 +179,9 @@ export interface RunSummary {
   /** Set when the run was stopped before every planned case had ended. */
   interrupted?: Interruption;
   verdict: Verdict;
+  /**
+   * Requests that reached the harness for no live run and carried no run's credentials, so no
+   * case could be charged with them (`harness.isolation`); absent when there were none.
+   */
+  strays?: { count: number; samples: string[] };
 }

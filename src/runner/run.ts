@@ -163,6 +163,8 @@ export async function runSuite(options: SuiteOptions): Promise<RunSummary> {
     await options.reporter.onCaseEnd?.(result);
   };
   await options.reporter.onRunStart?.(info);
+  // Requests no case could be charged with; unknown when the run was abandoned mid-teardown.
+  let strays: { count: number; samples: readonly string[] } | undefined;
   const execution = executeCases({
     manifest,
     cases,
@@ -181,7 +183,10 @@ export async function runSuite(options: SuiteOptions): Promise<RunSummary> {
   });
   const deadline = deadlineAfter(options.hurry, IMMEDIATE_STOP_MS);
   try {
-    const ended = execution.then(() => true);
+    const ended = execution.then((outcome) => {
+      strays = outcome.strays;
+      return true;
+    });
     const finished = await Promise.race([ended, deadline.reached.then(() => false)]);
     if (!finished) {
       closed = true;
@@ -199,6 +204,7 @@ export async function runSuite(options: SuiteOptions): Promise<RunSummary> {
     durationMs: Date.now() - started,
     ...(interrupted ? { interrupted } : {}),
   });
+  if (strays && strays.count > 0) summary.strays = { count: strays.count, samples: [...strays.samples] };
   await options.reporter.onRunEnd?.(summary);
   return summary;
 }

@@ -1,5 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
+import { constants } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { z } from 'zod';
+import { DEFAULT_LIMITS } from './limits.js';
 
 // ---- accepted forms --------------------------------------------------------------------------
 // The contract names several fields without a shape. Every natural way of writing them is read
@@ -244,24 +247,46 @@ export interface AuditLog {
   missing: boolean;
   /** Records of types of the agent's own (not the contract's), set aside: where and which type. */
   ownRecords?: { line: number; type: string }[];
+  /** Set when reading stopped at a limit (`run.limits`): the rest of the file was never read. */
+  limit?: AuditLimitHit;
+}
+
+/** Where reading an audit stopped, and how much was read up to there. */
+export interface AuditLimitHit {
+  kind: 'bytes' | 'lines';
+  /** The limit that was reached. */
+  limit: number;
+  /** Bytes and lines read before stopping. */
+  bytes: number;
+  lines: number;
+}
+
+/** How much of an audit file is read at most. */
+export interface AuditReadLimits {
+  maxBytes: number;
+  maxLines: number;
 }
 
 /** Parses JSONL audit text into records and per-line problems (never throws). */
 export function parseAudit(text: string, channel: AuditLog['channel'] = 'file'): AuditLog {
   const lines: AuditLine[] = [];
   text.split('\n').forEach((raw, i) => {
-    if (raw.trim() === '') return;
-    const line = i + 1;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (err) {
-      lines.push({ line, ok: false, raw, problem: `not JSON (${(err as Error).message})` });
-      return;
-    }
-    lines.push(auditLine(value, line, raw));
+    const parsed = parseLine(raw, i + 1);
+    if (parsed) lines.push(parsed);
   });
   return auditLog(lines, channel);
+}
+
+/** One line of JSONL text; `undefined` for a blank line. */
+function parseLine(raw: string, line: number): AuditLine | undefined {
+  if (raw.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (err) {
+    return { line, ok: false, raw, problem: `not JSON (${(err as Error).message})` };
+  }
+  return auditLine(value, line, raw);
 }
 
 /**
@@ -301,11 +326,89 @@ export function auditLog(lines: AuditLine[], channel: AuditLog['channel']): Audi
   };
 }
 
-export async function readAuditFile(file: string): Promise<AuditLog> {
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Reads a JSONL audit file line by line, never more than `limits` allow: a runaway agent's
+ * 200 MB audit costs the harness its limit, not its memory. A line that is not valid UTF-8 is an
+ * invalid line; a file that is not a regular file (a FIFO, a device) or cannot be read is one
+ * problem line, never a crash or a hang.
+ */
+export async function readAuditFile(file: string, limits: AuditReadLimits = DEFAULT_AUDIT_LIMITS): Promise<AuditLog> {
+  let handle: FileHandle;
   try {
-    return parseAudit(await readFile(file, 'utf8'));
+    // O_NONBLOCK: opening a FIFO nobody writes to must not block the harness.
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { channel: 'file', lines: [], records: [], missing: true };
-    throw err;
+    return unreadable(`the audit file could not be opened (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
+  try {
+    if (!(await handle.stat()).isFile())
+      return unreadable('the audit file is not a regular file (a FIFO, a device or a folder); nothing was read');
+    return await readLines(handle, limits);
+  } catch (err) {
+    return unreadable(`the audit file could not be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  } finally {
+    await handle.close().catch(() => {});
+  }
+}
+
+const DEFAULT_AUDIT_LIMITS: AuditReadLimits = { maxBytes: DEFAULT_LIMITS.auditMaxBytes, maxLines: DEFAULT_LIMITS.auditMaxLines };
+
+function unreadable(problem: string): AuditLog {
+  return auditLog([{ line: 1, ok: false, raw: '', problem }], 'file');
+}
+
+async function readLines(handle: FileHandle, limits: AuditReadLimits): Promise<AuditLog> {
+  const lines: AuditLine[] = [];
+  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let pending: Buffer[] = [];
+  let bytes = 0;
+  let lineNo = 0;
+  let limit: AuditLimitHit | undefined;
+  const take = (parts: Buffer[]) => {
+    lineNo++;
+    const parsed = decodeLine(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), lineNo);
+    if (parsed) lines.push(parsed);
+  };
+  reading: for (;;) {
+    const room = limits.maxBytes - bytes;
+    if (room <= 0) {
+      // At the cap: stop if anything is left unread, else the file simply ended there.
+      const { bytesRead } = await handle.read(chunk, 0, 1, null);
+      if (bytesRead > 0) limit = { kind: 'bytes', limit: limits.maxBytes, bytes, lines: lineNo };
+      break;
+    }
+    const { bytesRead } = await handle.read(chunk, 0, Math.min(CHUNK_BYTES, room), null);
+    if (bytesRead === 0) break;
+    bytes += bytesRead;
+    const data = chunk.subarray(0, bytesRead);
+    let start = 0;
+    for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10, start)) {
+      if (lineNo >= limits.maxLines) {
+        limit = { kind: 'lines', limit: limits.maxLines, bytes: bytes - bytesRead + start, lines: lineNo };
+        break reading;
+      }
+      pending.push(Buffer.from(data.subarray(start, nl)));
+      take(pending);
+      pending = [];
+      start = nl + 1;
+    }
+    if (start < bytesRead) pending.push(Buffer.from(data.subarray(start)));
+  }
+  // A last line without a newline counts, unless a limit cut it short.
+  if (!limit && pending.length > 0) {
+    if (lineNo >= limits.maxLines) limit = { kind: 'lines', limit: limits.maxLines, bytes, lines: lineNo };
+    else take(pending);
+  }
+  return { ...auditLog(lines, 'file'), ...(limit ? { limit } : {}) };
+}
+
+function decodeLine(bytes: Buffer, line: number): AuditLine | undefined {
+  if (!isUtf8(bytes)) {
+    // Shown with replacement characters; the bytes themselves are not text.
+    return { line, ok: false, raw: bytes.toString('utf8'), problem: 'not valid UTF-8: the audit is UTF-8 JSON, one record per line' };
+  }
+  return parseLine(bytes.toString('utf8'), line);
 }

@@ -7,7 +7,12 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'up
  * A node:http request as a Fetch `Request`. Its signal aborts when the client goes away before
  * the answer is complete, so a held-open handler can let go.
  */
-export async function toFetchRequest(req: IncomingMessage, res: ServerResponse, origin: string): Promise<Request> {
+export async function toFetchRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  origin: string,
+  maxBodyBytes = Number.POSITIVE_INFINITY,
+): Promise<Request> {
   const controller = new AbortController();
   res.once('close', () => {
     if (!res.writableFinished) controller.abort();
@@ -19,7 +24,7 @@ export async function toFetchRequest(req: IncomingMessage, res: ServerResponse, 
   }
   const method = req.method ?? 'GET';
   // Request bodies are small JSON; buffering them keeps the Request simple (no half-duplex stream).
-  const body = method === 'GET' || method === 'HEAD' ? undefined : await readAll(req);
+  const body = method === 'GET' || method === 'HEAD' ? undefined : await readAll(req, maxBodyBytes);
   return new Request(new URL(req.url ?? '/', origin), { method, headers, body, signal: controller.signal });
 }
 
@@ -64,10 +69,22 @@ export async function writeFetchResponse(res: ServerResponse, response: Response
   }
 }
 
-async function readAll(req: IncomingMessage): Promise<Uint8Array<ArrayBuffer>> {
+/** A request body over the bridge's limit: the rest was never read. */
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`request body over ${limit} bytes`);
+  }
+}
+
+async function readAll(req: IncomingMessage, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const body = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) throw new BodyTooLargeError(maxBytes);
+    chunks.push(chunk as Buffer);
+  }
+  const body = new Uint8Array(size);
   let at = 0;
   for (const chunk of chunks) {
     body.set(chunk, at);

@@ -2,7 +2,7 @@ import { getResponse, type RequestHandler } from 'msw';
 import type { ModelPolicy } from '../adversary/policy.js';
 import { scriptedPolicy } from '../adversary/scripted.js';
 import type { Manifest } from '../config/manifest.js';
-import { Ledger, type LedgerEntry } from '../ledger/ledger.js';
+import { type IdentityEntry, Ledger, type LedgerEntry, type WorldEvent } from '../ledger/ledger.js';
 import { deriveSeed, seededFaker, stableTag } from '../random.js';
 import type { CaseSpec } from '../runner/case.js';
 import { approvalService } from './approvals.js';
@@ -13,6 +13,7 @@ import { jsonError } from './http.js';
 import { defaultHuman, type HumanPolicy } from './human.js';
 import { Identity, identityHandlers } from './identity.js';
 import { IdSource } from './ids.js';
+import { type CaseLimits, caseLimits } from './limits.js';
 import { anthropicMessagesHandlers } from './model/anthropic-messages.js';
 import type { BeforeModelHook } from './model/fault-hook.js';
 import { openAiChatHandlers } from './model/openai-chat.js';
@@ -32,9 +33,9 @@ export const DEFAULT_TOKEN_TTL_S = 300;
 export interface WorldOptions {
   spec: CaseSpec;
   manifest: Manifest;
-  /** The path all of this world lives under, e.g. `/run/7`. */
+  /** The path all of this world lives under, e.g. `/run/7-<key>`. */
   runPath: string;
-  /** Absolute base URL, e.g. `http://127.0.0.1:41733/run/7`. */
+  /** Absolute base URL, e.g. `http://127.0.0.1:41733/run/7-<key>`. */
   baseUrl: string;
   /** Tools served; default: the built-in catalog with the case's tools added. */
   catalog?: Map<string, CatalogTool>;
@@ -57,6 +58,20 @@ export interface WorldOptions {
   bait?: Record<string, string>;
   /** Clock for the ledger, token expiry and approval times, ms since epoch (default `Date.now`). */
   now?: () => number;
+}
+
+/**
+ * Something the agent did to the harness rather than to its world: addressed another run (or
+ * none), or passed one of `run.limits`. Recorded in its own ledger as one event per kind, counted.
+ */
+export interface HarnessNote {
+  control: 'harness.isolation' | 'harness.limits';
+  /** e.g. `unknown-run`, `another-run`, `requests_per_second`. */
+  kind: string;
+  /** `METHOD path` with any run's key left out, e.g. `POST /run/…/tools/delete_repo`. */
+  request: string;
+  /** The limit passed, for `harness.limits`. */
+  limit?: number;
 }
 
 /** One run's simulated environment: every endpoint of the contract, recording into one ledger. */
@@ -83,6 +98,12 @@ export interface World {
   expireTokens(): void;
   /** Ends held-open responses and closes the MCP session. Idempotent. */
   close(): Promise<void>;
+  /** What this case may cost the harness (`run.limits` over the defaults). */
+  readonly limits: CaseLimits;
+  /** Every credential the world gave the agent: model key, client id and secret, tokens issued so far. */
+  credentials(): string[];
+  /** Records an abuse of the harness by this world's agent (ledger event `control`, counted per kind). */
+  noteHarness(note: HarnessNote): void;
 }
 
 /** Builds the world of one case. Everything in it is fixed by `spec.seed` but for times. */
@@ -138,6 +159,11 @@ export function createWorld(options: WorldOptions): World {
   ];
   let closed: Promise<void> | undefined;
   const told = new WeakSet<LedgerEntry>();
+  // One event per kind, its count kept current: a flood of a million requests is one event, not a million.
+  const harnessEvents = new Map<string, WorldEvent>();
+  const tokens: string[] = [];
+  let unanswered: IdentityEntry[] = [];
+  let scanned = 0;
   const afterRequest = (entry: LedgerEntry) => {
     if (told.has(entry)) return;
     told.add(entry);
@@ -182,6 +208,35 @@ export function createWorld(options: WorldOptions): World {
       closing.abort();
       closed ??= mcp.close();
       return closed;
+    },
+    limits: caseLimits(manifest),
+    credentials() {
+      // Asked of every request while runs overlap: read only the entries added since, and keep
+      // token requests still unanswered until their token is known.
+      for (; scanned < ledger.entries.length; scanned++) {
+        const entry = ledger.entries[scanned] as LedgerEntry;
+        if (entry.kind === 'identity') unanswered.push(entry);
+      }
+      unanswered = unanswered.filter((e) => {
+        if (e.token) tokens.push(e.token);
+        return !e.token && e.status === 0;
+      });
+      return [modelKey, clientId, clientSecret, ...tokens];
+    },
+    noteHarness(note) {
+      const key = `${note.control} ${note.kind}`;
+      const seen = harnessEvents.get(key);
+      if (seen) {
+        seen.detail.count = (seen.detail.count as number) + 1;
+        return;
+      }
+      ledger.event(note.control, {
+        kind: note.kind,
+        count: 1,
+        first: note.request,
+        ...(note.limit !== undefined ? { limit: note.limit } : {}),
+      });
+      harnessEvents.set(key, ledger.events[ledger.events.length - 1] as WorldEvent);
     },
   };
   return world;

@@ -26,12 +26,14 @@ afterEach(async () => {
 });
 
 describe('WorldHost bridge', () => {
-  it('gives each run a loopback base URL and routes by /run/{n}', async () => {
+  it('gives each run a loopback base URL under an unguessable key, and routes by it', async () => {
     const host = await startHost();
-    expect(host.baseUrlFor(3)).toBe(`http://127.0.0.1:${host.port}/run/3`);
     const a = attachWorld(host);
     const b = attachWorld(host);
-    expect(a.baseUrl).not.toBe(b.baseUrl);
+    expect(a.baseUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${host.port}/run/1-[0-9a-f]{32}$`));
+    expect(b.baseUrl).toMatch(/\/run\/2-[0-9a-f]{32}$/);
+    // The run number alone, as before the keys, addresses nothing.
+    expect((await fetch(`${host.origin}/run/2/tools`)).status).toBe(404);
     await issueToken(b, true);
     expect(a.ledger.entries).toHaveLength(0);
     expect(b.ledger.identity()).toHaveLength(1);
