@@ -40,7 +40,10 @@ function caseLines(result: CaseResult, color: Palette, verbose: boolean): string
       return [`${color.green(STATUS_MARK.passed)} ${result.id}  ${time}`];
     case 'failed': {
       const failures = result.findings.filter((finding) => finding.status === 'fail');
-      const detail = failureLines(failures, result.replay, verbose ? undefined : EVIDENCE_SHOWN);
+      const detail = failureLines(failures, result.replay, {
+        controls: result.controls,
+        ...(verbose ? {} : { maxEvidence: EVIDENCE_SHOWN }),
+      });
       return [`${color.red(STATUS_MARK.failed)} ${result.id}  ${time}`, ...indent(detail)];
     }
     case 'error': {

@@ -60,9 +60,100 @@ export function caseError(result: { error?: CaseError }): CaseError {
 
 const replayLine = (replay: string): string => `replay: ${replay}`;
 
-/** Every failing finding with its evidence, then the command that replays the case. */
-export function failureLines(failures: readonly Finding[], replay: string, maxEvidence?: number): string[] {
-  return [...failures.flatMap((finding) => findingLines(finding, maxEvidence)), replayLine(replay)];
+/**
+ * Findings in the order a reader should meet them: those of the case's own controls first (in
+ * the order the case lists them), then the rest (the invariants every case checks), each part
+ * in its given order. A case about a loop must not lead with a side complaint.
+ */
+export function rankFindings<T extends { control: string }>(findings: readonly T[], ownControls: readonly string[] = []): T[] {
+  const rank = (finding: T): number => {
+    const at = ownControls.indexOf(finding.control);
+    return at === -1 ? ownControls.length : at;
+  };
+  return findings
+    .map((finding, at) => ({ finding, at, rank: rank(finding) }))
+    .sort((a, b) => a.rank - b.rank || a.at - b.at)
+    .map(({ finding }) => finding);
+}
+
+/** Findings of one control that say the same thing about different calls: shown as one. */
+export interface FindingGroup {
+  /** The first of them, whose message and evidence stand for all. */
+  first: Finding;
+  /** The others, in their order. */
+  repeats: Finding[];
+}
+
+// Ids, call ids, ledger numbers and counts differ between repeats of one complaint; the words
+// around them do not. Long alphanumeric runs with a digit are ids (call_9f3a…, run UUIDs).
+const ID_RUN = /(?<![A-Za-z0-9])(?=[A-Za-z0-9]*[0-9])[A-Za-z0-9]{12,}(?![A-Za-z0-9])/g;
+
+/** What makes two messages of one control "the same complaint": the text with ids and numbers blanked. */
+export function messageShape(message: string): string {
+  return message.replace(ID_RUN, '<id>').replace(/[0-9]+/g, '#');
+}
+
+/**
+ * Groups findings of one control with the same message shape, ranked as `rankFindings` orders
+ * them (a group stands where its first finding does). Reports list groups; JSON keeps every finding.
+ */
+export function groupFindings(findings: readonly Finding[], ownControls: readonly string[] = []): FindingGroup[] {
+  const groups = new Map<string, FindingGroup>();
+  for (const finding of rankFindings(findings, ownControls)) {
+    const key = `${finding.control}\u0000${messageShape(finding.message)}`;
+    const group = groups.get(key);
+    if (group) group.repeats.push(finding);
+    else groups.set(key, { first: finding, repeats: [] });
+  }
+  return [...groups.values()];
+}
+
+/** `<control> ×N: <first message>`, the one-line form of a group (no count for a single finding). */
+export function groupHeadline(group: FindingGroup): string {
+  const count = group.repeats.length + 1;
+  const { control, message } = group.first;
+  return count === 1 ? findingHeadline(group.first) : `${control} ×${count}: ${printable(message)}`;
+}
+
+const REPEAT_REFS_SHOWN = 5;
+
+// Where the repeats are, by their first evidence, so each can still be looked up.
+function repeatLine(repeats: readonly Finding[]): string[] {
+  if (repeats.length === 0) return [];
+  const refs = repeats.map((finding) => finding.evidence[0]?.ref).filter((ref): ref is string => ref !== undefined);
+  const shown = refs.slice(0, REPEAT_REFS_SHOWN).map(printable);
+  const more = refs.length - shown.length;
+  const where = shown.length === 0 ? '' : `: ${shown.join(', ')}${more > 0 ? `, and ${more} more` : ''}`;
+  return [`  … ${repeats.length} more like it${where}`];
+}
+
+/** A group as text: its headline, the first finding's evidence (at most `maxEvidence`), where the repeats are. */
+export function groupLines(group: FindingGroup, maxEvidence = Number.POSITIVE_INFINITY): string[] {
+  const [, ...evidence] = findingLines(group.first, maxEvidence);
+  return [groupHeadline(group), ...evidence, ...repeatLine(group.repeats)];
+}
+
+export interface FailureLineOptions {
+  /** The case's own controls: their findings lead. */
+  controls?: readonly string[];
+  /** Evidence items shown per group. */
+  maxEvidence?: number;
+}
+
+/**
+ * Every failing finding with its evidence, the case's own controls first and repeats grouped,
+ * then the command that replays the case. Console, JUnit and the readiness report all print this.
+ */
+export function failureLines(failures: readonly Finding[], replay: string, options: FailureLineOptions = {}): string[] {
+  const own = options.controls ?? [];
+  const groups = groupFindings(failures, own);
+  // A case can fail on an invariant alone; say so, or its first line reads as the case's verdict.
+  const ownHeld = own.length > 0 && groups.length > 0 && !failures.some((finding) => own.includes(finding.control));
+  return [
+    ...(ownHeld ? [`${own.join(', ')}: did not break; the case failed on other controls:`] : []),
+    ...groups.flatMap((group) => groupLines(group, options.maxEvidence)),
+    replayLine(replay),
+  ];
 }
 
 /** A case error as text: kind and message, the agent's stderr tail (its last lines), the replay command. */

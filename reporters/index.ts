@@ -4,11 +4,18 @@ export { fanOut } from './fan-out.js';
 export {
   caseError,
   errorLines,
+  type FailureLineOptions,
+  type FindingGroup,
   failureLines,
   findingHeadline,
   findingLines,
   formatDuration,
+  groupFindings,
+  groupHeadline,
+  groupLines,
+  messageShape,
   printable,
+  rankFindings,
   STATUS_MARK,
 } from './format.js';
 export { jsonReporter, RESULTS_FORMAT, RESULTS_VERSION, type ResultsDocument } from './json.js';

@@ -3,7 +3,7 @@ import type { Builder, TestCase, TestSuite } from 'junit-report-builder';
 import type { RunSummary } from '../src/runner/results.js';
 import { type CaseDigest, digestCase } from './digest.js';
 import { writeReportFile } from './file.js';
-import { caseError, errorLines, failureLines, findingHeadline, printable } from './format.js';
+import { caseError, errorLines, failureLines, groupFindings, groupHeadline, printable } from './format.js';
 import { groupBySection } from './sections.js';
 import type { ReporterFactory } from './types.js';
 
@@ -42,10 +42,12 @@ function addCase(testCase: TestCase, digest: CaseDigest, suite: string, runSeed:
   for (const figure of digest.figures) testCase.property(`figure.${figure.name}`, String(figure.value));
 
   if (digest.status === 'failed') {
-    const [first] = digest.failures;
-    const control = first?.control ?? digest.controls[0] ?? digest.pack;
-    const message = first ? findingHeadline(first) : `${control}: failed without a failing finding`;
-    testCase.failure(message, control).stacktrace(cdataSafe(failureLines(digest.failures, digest.replay).join('\n')));
+    // The headline is the body's first line: the case's own control when it broke.
+    const [lead] = groupFindings(digest.failures, digest.controls);
+    const control = lead?.first.control ?? digest.controls[0] ?? digest.pack;
+    const message = lead ? groupHeadline(lead) : `${control}: failed without a failing finding`;
+    const body = failureLines(digest.failures, digest.replay, { controls: digest.controls });
+    testCase.failure(message, control).stacktrace(cdataSafe(body.join('\n')));
   } else if (digest.status === 'error') {
     const error = caseError(digest);
     const text = errorLines(error, digest.replay).join('\n');

@@ -167,7 +167,7 @@ export function readinessDocument(summary: RunSummary, cases: readonly CaseDiges
       controlTable(summary.controls),
       ...injectionBlocks(summary.injections),
       { kind: 'heading', level: 2, text: `${STATUS_MARK.failed} Failures (${failed.length})` },
-      ...caseDetails(failed, (digest) => failureLines(digest.failures, digest.replay)),
+      ...caseDetails(failed, (digest) => failureLines(digest.failures, digest.replay, { controls: digest.controls })),
       { kind: 'heading', level: 2, text: `${STATUS_MARK.error} Errors (${errored.length})` },
       ...caseDetails(errored, (digest) => errorLines(caseError(digest), digest.replay)),
       { kind: 'heading', level: 2, text: `Skipped (${withStatus('skipped').length})` },

@@ -54,7 +54,7 @@ export async function answerTurn(
     entry.endedAt = ctx.now();
     noteAbandoned(ctx, entry, held);
   }
-  if (fault && !fault.passThrough) return settleBody(ctx, entry, await fault.respond());
+  if (fault && !fault.passThrough) return settleBody(ctx, entry, await fault.respond(), request.signal);
 
   // An answer the agent cannot read does not spend the turn: the retry gets it.
   const plays = !fault?.garbles;
@@ -84,7 +84,7 @@ export async function answerTurn(
   // A stream's entry ends when the last event is out, not when the headers are.
   if (entry.stream) entry.status = 200;
   const normal = render({ turn, answer, usage }, () => stamp(ctx, entry, 200));
-  if (fault) return settleBody(ctx, entry, await fault.respond(normal));
+  if (fault) return settleBody(ctx, entry, await fault.respond(normal), request.signal);
   return entry.stream ? normal : settle(ctx, entry, normal);
 }
 

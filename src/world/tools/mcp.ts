@@ -136,7 +136,7 @@ export function mcpEndpoint(ctx: WorldContext): McpEndpoint {
     // A faulted call answers its whole HTTP request: the MCP server seen as a flaky HTTP service.
     const answer = await first.fault.respond(first.fault.passThrough ? response : undefined);
     for (const { outcome } of faulted.slice(1)) stamp(ctx, outcome.entry, answer.status);
-    return settleAll(ctx, entries, settleBody(ctx, first.outcome.entry, answer));
+    return settleAll(ctx, entries, settleBody(ctx, first.outcome.entry, answer, request.signal));
   });
 
   return {

@@ -43,7 +43,9 @@ export function restToolHandlers(ctx: WorldContext): RequestHandler[] {
         signal: AbortSignal.any([request.signal, ctx.closing]),
       });
       const response = await restResponse(outcome);
-      return 'fault' in outcome && outcome.fault ? settleBody(ctx, outcome.entry, response) : settle(ctx, outcome.entry, response);
+      return 'fault' in outcome && outcome.fault
+        ? settleBody(ctx, outcome.entry, response, request.signal)
+        : settle(ctx, outcome.entry, response);
     }),
   ];
 }
