@@ -1,12 +1,13 @@
 import { readdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { preflightAgent } from '../agents/preflight.js';
 import { PACK_NAMES, type PackName } from '../config/common.js';
 import { corpusManifestFile, loadCorpora, loadCorpus } from '../config/corpora.js';
 import { isDir } from '../config/load.js';
 import { loadManifest } from '../config/manifest-file.js';
 import { loadPackDir, loadScenarioFile } from '../config/scenarios.js';
 import { ConfigError } from '../errors.js';
-import { planSuite } from '../runner/run.js';
+import { adapterKind, planSuite } from '../runner/run.js';
 import { resolveConfig } from './config-file.js';
 import { type CliIo, EXIT } from './main.js';
 
@@ -30,8 +31,10 @@ export function validateCommand(files: string[], flags: { config?: string }, io:
 
   if (files.length === 0) {
     attempt(() => {
-      const { config } = resolveConfig(flags.config, io.cwd);
-      return planSuite({ config }).length + 1;
+      const { config, agentCwd } = resolveConfig(flags.config, io.cwd);
+      const planned = planSuite({ config }).length + 1;
+      preflightAgent({ config, cwd: agentCwd, kind: adapterKind({ config }) });
+      return planned;
     });
   }
   for (const file of files) {
@@ -50,7 +53,8 @@ export function validateCommand(files: string[], flags: { config?: string }, io:
       }
     } else if (MANIFEST_FILE.test(file)) {
       attempt(() => {
-        loadManifest(file);
+        const config = loadManifest(file);
+        preflightAgent({ config, cwd: io.cwd, kind: adapterKind({ config }) });
         return 1;
       });
     } else {

@@ -57,7 +57,7 @@ export type CaseStatus = 'passed' | 'failed' | 'error' | 'skipped';
 
 /** Why a case could not be judged normally. */
 export interface CaseError {
-  kind: 'timeout' | 'crash' | 'start' | 'harness';
+  kind: 'timeout' | 'crash' | 'limit' | 'start' | 'harness';
   message: string;
   /** Last lines of the agent's stderr. */
   stderrTail?: string;
@@ -83,6 +83,15 @@ export interface CaseResult {
   durationMs: number;
   /** Ledger and audit of the case, for `replay` and forensics (canaries masked). */
   transcript?: CaseTranscript;
+  /** Requests an in-process agent sent to hosts outside the world, all refused: each distinct one, first seen first. */
+  egress?: EgressSummary[];
+}
+
+/** One distinct refused request (method and URL) and how often it was sent. */
+export interface EgressSummary {
+  method: string;
+  url: string;
+  count: number;
 }
 
 export interface CaseTranscript {
@@ -96,6 +105,8 @@ export interface CaseTranscript {
   auditChannel?: 'file' | 'otlp';
   /** World events that are not requests: revocations, approvals decided, schema changes. */
   events?: unknown[];
+  /** Requests to hosts outside the world (in-process agents), each refused: `{at, method, url}`. */
+  egress?: unknown[];
 }
 
 export interface RunInfo {
