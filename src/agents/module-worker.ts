@@ -24,6 +24,7 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'start-error'; message: string }
   | { type: 'egress'; method: string; url: string; at: number }
+  | { type: 'printed'; stream: 'stdout' | 'stderr'; text: string }
   /** `resources`: what keeps the thread busy after the run (process.getActiveResourcesInfo()). */
   | { type: 'done'; output: string; resources: string[] }
   | { type: 'threw'; message: string; stack: string; resources: string[] };
@@ -47,6 +48,17 @@ interception.on('request', ({ request, controller }) => {
   post({ type: 'egress', method: request.method, url: request.url, at: Date.now() });
   controller.respondWith(Response.error());
 });
+
+// What the agent prints during a run is its log, handed to the main thread with the run. The
+// thread's own stdio would do that too, but its streams hold the harness process open.
+for (const stream of ['stdout', 'stderr'] as const) {
+  process[stream].write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    if (current) post({ type: 'printed', stream, text: typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8') });
+    const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    callback?.();
+    return true;
+  }) as typeof process.stdout.write;
+}
 
 async function importTypeScript(path: string): Promise<{ default?: unknown }> {
   try {

@@ -35,7 +35,7 @@ const TS_BOOTSTRAP = `const { workerData } = require('node:worker_threads');
 import(workerData.tsx).then(({ tsImport }) => tsImport(workerData.entry, workerData.entry));`;
 
 function startWorker(data: ModuleWorkerData): Worker {
-  const options = { workerData: data, stdout: true, stderr: true } as const;
+  const options = { workerData: data } as const;
   const beside = new URL('./module-worker.js', import.meta.url);
   if (existsSync(fileURLToPath(beside))) return new Worker(beside, options);
   const source = fileURLToPath(new URL('./module-worker.ts', import.meta.url));
@@ -66,15 +66,6 @@ class AgentThread {
 
   constructor(path: string) {
     this.worker = startWorker({ path });
-    // A thread never holds the harness open: a pending run holds it through its own timer.
-    this.worker.unref();
-    const keep = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-      if (!this.#printed) return;
-      const text = this.#printed[stream] + chunk.toString('utf8');
-      this.#printed[stream] = text.length > PRINTED_MAX_CHARS ? text.slice(-PRINTED_MAX_CHARS) : text;
-    };
-    this.worker.stdout.on('data', keep('stdout'));
-    this.worker.stderr.on('data', keep('stderr'));
     this.ready = new Promise<void>((resolve, reject) => {
       this.#listener = (message) => {
         if (message.type === 'ready') resolve();
@@ -83,12 +74,24 @@ class AgentThread {
       this.#onGone = (why) => reject(new AgentStartError(`cannot load agent.module: ${why}`));
     });
     this.ready.catch(() => {});
-    this.worker.on('message', (message: FromWorker) => this.#listener?.(message));
+    this.worker.on('message', (message: FromWorker) => {
+      if (message.type === 'printed') this.#keep(message.stream, message.text);
+      else this.#listener?.(message);
+    });
     this.worker.on('error', (err) => this.#onGone?.(`${err?.stack ?? err}`, null));
     this.worker.on('exit', (code) => {
       this.#exited = true;
       this.#onGone?.(`the agent ended its thread (process.exit(${code}))`, code);
     });
+    // A thread never holds the harness open (a pending run holds it through its own timer).
+    // After the listeners: adding a 'message' listener refs the port again.
+    this.worker.unref();
+  }
+
+  #keep(stream: 'stdout' | 'stderr', chunk: string): void {
+    if (!this.#printed) return;
+    const text = this.#printed[stream] + chunk;
+    this.#printed[stream] = text.length > PRINTED_MAX_CHARS ? text.slice(-PRINTED_MAX_CHARS) : text;
   }
 
   get exited(): boolean {
