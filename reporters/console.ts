@@ -55,6 +55,18 @@ function caseLines(result: CaseResult, color: Palette, verbose: boolean): string
   }
 }
 
+const EGRESS_SHOWN = 3;
+
+// An in-process agent stalled on a download it was refused says nothing itself: say it for it.
+function egressLines(result: CaseResult, color: Palette): string[] {
+  const egress = result.egress ?? [];
+  if (egress.length === 0 || result.status === 'skipped') return [];
+  const total = egress.reduce((n, e) => n + e.count, 0);
+  const shown = egress.slice(0, EGRESS_SHOWN).map((e) => `${e.method} ${printable(e.url)}${e.count > 1 ? ` (×${e.count})` : ''}`);
+  const more = egress.length > EGRESS_SHOWN ? `, and ${egress.length - EGRESS_SHOWN} more` : '';
+  return [color.dim(`${DETAIL_INDENT}refused ${plural(total, 'request')} to hosts outside the world: ${shown.join(', ')}${more}`)];
+}
+
 interface Row {
   label: string;
   held: number;
@@ -139,7 +151,7 @@ export const consoleReporter: ReporterFactory = (options) => {
       print([color.dim(header(info))]);
     },
     onCaseEnd(result) {
-      print(caseLines(result, color, verbose));
+      print([...caseLines(result, color, verbose), ...egressLines(result, color)]);
     },
     onRunEnd(summary) {
       print(summaryLines(summary, color, verbose));

@@ -24,6 +24,10 @@ export interface AgentOutcome {
   /** A message for crashes of in-process agents (the thrown error). */
   crashMessage?: string;
   durationMs: number;
+  /** The harness closed the agent's output at the cap: which stream, and the cap in bytes. */
+  outputLimit?: { stream: 'stdout' | 'stderr'; maxBytes: number };
+  /** Requests an in-process agent sent to hosts outside the world (all refused), in order. */
+  egress?: RefusedRequest[];
 }
 
 /** Drives an agent: as a process, in-process as a module, or as a service. */
@@ -39,3 +43,14 @@ export type AgentModuleEntry = (input: {
   trigger: Trigger;
   signal: AbortSignal;
 }) => Promise<string | { output: string } | undefined> | string | undefined;
+
+/** The variable that marks every process an agent starts (its value unique per run), so none may outlive its case. */
+export const RUN_TOKEN_VARIABLE = 'AGENT_CHAOS_RUN_TOKEN';
+
+/** A request an in-process agent sent to a host outside the world; it was refused as a network error. */
+export interface RefusedRequest {
+  method: string;
+  url: string;
+  /** When it was sent, ms since epoch. */
+  at: number;
+}

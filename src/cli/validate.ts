@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
+import { preflightAgent } from '../agents/preflight.js';
 import { loadCassette } from '../config/cassette.js';
 import { PACK_NAMES, type PackName } from '../config/common.js';
 import { loadCorpora, loadCorpus, readEntries } from '../config/corpora.js';
@@ -8,7 +9,7 @@ import { isDir } from '../config/load.js';
 import { type LoadedManifest, loadManifest } from '../config/manifest-file.js';
 import { folderPack, loadPackDir, loadScenarioFile } from '../config/scenarios.js';
 import { ConfigError } from '../errors.js';
-import { planSuite } from '../runner/run.js';
+import { adapterKind, planSuite } from '../runner/run.js';
 import { resolveConfig, resolveShown } from './config-file.js';
 import { type CliIo, EXIT } from './main.js';
 
@@ -38,13 +39,17 @@ export function validateCommand(files: string[], flags: ValidateFlags, io: CliIo
     }
   };
   const manifests: LoadedManifest[] = [];
+  // Where each manifest's agent command runs (the bundled agent's is the package's folder).
+  const agentCwds = new Map<LoadedManifest, string>();
   const scenarioRoots = (flags.scenarios ?? []).map((d) => resolve(io.cwd, d));
   const corpora = (flags.corpus ?? []).map((d) => resolve(io.cwd, d));
   const scenarioFiles: string[] = [];
   // The manifest first: its problems are reported beside the files', not hidden behind them.
   if (flags.config !== undefined || files.length === 0) {
     attempt(() => {
-      manifests.push(resolveConfig(flags.config, io.cwd).config);
+      const { config, agentCwd } = resolveConfig(flags.config, io.cwd);
+      manifests.push(config);
+      agentCwds.set(config, agentCwd);
       return 1;
     });
   }
@@ -90,12 +95,18 @@ export function validateCommand(files: string[], flags: ValidateFlags, io: CliIo
     // Files without a manifest are planned for the one `run` would take: the cwd's, else the bundled one.
     if (manifests.length === 0) {
       attempt(() => {
-        manifests.push(resolveConfig(undefined, io.cwd).config);
+        const { config, agentCwd } = resolveConfig(undefined, io.cwd);
+        manifests.push(config);
+        agentCwds.set(config, agentCwd);
         return 0;
       });
     }
     for (const config of manifests) {
-      attempt(() => planSuite({ config, packs: [...PACK_NAMES], scenarioRoots, scenarioFiles, corpora }).length + 1);
+      attempt(() => {
+        const planned = planSuite({ config, packs: [...PACK_NAMES], scenarioRoots, scenarioFiles, corpora }).length + 1;
+        preflightAgent({ config, cwd: agentCwds.get(config) ?? io.cwd, kind: adapterKind({ config }) });
+        return planned;
+      });
     }
   }
   for (const p of problems) io.stderr.write(`agent-chaos: ${p.message}\n`);

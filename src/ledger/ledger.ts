@@ -151,9 +151,20 @@ export interface WorldEvent {
   detail: Record<string, unknown>;
 }
 
+/**
+ * A request an in-process agent sent to a host outside the world. None is delivered (each fails
+ * as a network error); they are kept apart from `entries`, which only the world's requests fill.
+ */
+export interface OffWorldRequest {
+  at: number;
+  method: string;
+  url: string;
+}
+
 export class Ledger {
   readonly entries: LedgerEntry[] = [];
   readonly events: WorldEvent[] = [];
+  readonly offWorld: OffWorldRequest[] = [];
 
   /** `now` is the world's clock, so events and entries share one timeline. */
   constructor(private readonly now: () => number = Date.now) {}
@@ -168,6 +179,11 @@ export class Ledger {
   /** Records a world event; `at` when it happened earlier than now (a decision due while nobody looked). */
   event(type: string, detail: Record<string, unknown> = {}, at: number = this.now()): void {
     this.events.push({ at, type, detail });
+  }
+
+  /** Records a request refused because it was bound outside the world. */
+  refused(request: OffWorldRequest): void {
+    this.offWorld.push(request);
   }
 
   tools(): ToolEntry[] {

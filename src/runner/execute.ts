@@ -14,7 +14,7 @@ import type { CaseSpec, Trigger } from './case.js';
 import { type FuzzSettings, runFuzzCase } from './fuzz.js';
 import { interruptedMessage } from './interrupt.js';
 import { maskResult } from './mask.js';
-import type { CaseError, CaseResult, CaseTranscript, Finding } from './results.js';
+import type { CaseError, CaseResult, CaseTranscript, EgressSummary, Finding } from './results.js';
 import { worldOptionsFor } from './world-options.js';
 
 const TAIL_CHARS = 2000;
@@ -43,8 +43,9 @@ export interface ExecuteOptions {
  */
 export async function executeCases(options: ExecuteOptions): Promise<{ strays: StrayRequests }> {
   const host = new WorldHost();
+  // Module agents run in worker threads that intercept their own traffic (src/agents/module.ts):
+  // this process's stays untouched.
   await host.start();
-  if (options.adapter.kind === 'module') host.enableInProcess();
   const signal = options.signal ?? new AbortController().signal;
   const done = new Map<number, FinishedCase>();
   const judgeAcrossCases = crossCaseJudge();
@@ -143,7 +144,7 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
     const run = await runInWorld(spec, host, options, signal, {}, options.caseTimeoutMs, baseUrls);
     if (signal.aborted) return interrupted(agentSummary(run.outcome));
     const { outcome, audit, findings } = run;
-    const error = caseError(outcome, audit, options.caseTimeoutMs);
+    const error = caseError(outcome, audit, options.caseTimeoutMs, run.ledger);
     return {
       result: {
         ...base,
@@ -153,6 +154,7 @@ async function runCase(spec: CaseSpec, host: WorldHost, options: ExecuteOptions,
         agent: agentSummary(outcome),
         durationMs: Date.now() - startedAt.getTime(),
         transcript: transcriptOf(run),
+        ...egressOf(run.ledger),
       },
       audit,
       baseUrls,
@@ -225,6 +227,7 @@ async function runInWorld(
       // Ends requests still hanging in the world (hung tools, a module agent past its timeout).
       await world.close();
     }
+    for (const request of outcome.egress ?? []) world.ledger.refused(request);
     const audit = await readRunAudit(auditFile, world.ledger, world.limits);
     const findings = runChecks({
       spec: { ...spec, trigger },
@@ -249,7 +252,7 @@ export function agentSummary(outcome: AgentOutcome): CaseResult['agent'] {
     signal: outcome.signal,
     timedOut: outcome.timedOut,
     stdoutTail: tail(outcome.output),
-    stderrTail: tail(outcome.stderr),
+    stderrTail: tailKeepingWhy(outcome.stderr),
   };
 }
 
@@ -261,29 +264,90 @@ export function transcriptOf(run: WorldRun): CaseTranscript {
     auditLines: run.audit.lines.map((l) => l.line),
     auditChannel: run.audit.channel,
     events: run.ledger.events,
+    ...(run.ledger.offWorld.length > 0 ? { egress: run.ledger.offWorld } : {}),
   };
 }
 
-/** A case that did not end normally: timed out, or crashed (contract: non-zero exit with no run.ended). */
-function caseError(outcome: AgentOutcome, audit: AuditLog, timeoutMs: number): CaseError | undefined {
-  const stderrTail = tail(outcome.stderr);
+/** The requests to hosts outside the world, grouped by method and URL, for the case result. */
+export function egressOf(ledger: Ledger): { egress?: EgressSummary[] } {
+  if (ledger.offWorld.length === 0) return {};
+  const byRequest = new Map<string, EgressSummary>();
+  for (const { method, url } of ledger.offWorld) {
+    const key = `${method} ${url}`;
+    const seen = byRequest.get(key);
+    if (seen) seen.count++;
+    else byRequest.set(key, { method, url, count: 1 });
+  }
+  return { egress: [...byRequest.values()] };
+}
+
+/** A case that did not end normally: its output cut at the cap, timed out, or crashed (contract: non-zero exit with no run.ended). */
+function caseError(outcome: AgentOutcome, audit: AuditLog, timeoutMs: number, ledger: Ledger): CaseError | undefined {
+  const stderrTail = tailKeepingWhy(outcome.stderr);
+  const withTail = stderrTail ? { stderrTail } : {};
+  // A framework stalled on a download it was refused says nothing itself: say it for it.
+  const refused = ledger.offWorld.length === 0 ? '' : ` (it had sent ${refusedSentence(ledger)})`;
+  if (outcome.outputLimit) {
+    const { stream, maxBytes } = outcome.outputLimit;
+    return {
+      kind: 'limit',
+      message: `the agent wrote more than the ${formatBytes(maxBytes)} output cap to ${stream}: the harness closed it there and stopped the agent`,
+      ...withTail,
+    };
+  }
   if (outcome.timedOut) {
     return {
       kind: 'timeout',
-      message: `the agent did not finish within the case timeout of ${timeoutMs} ms and was killed`,
-      ...(stderrTail ? { stderrTail } : {}),
+      message: `the agent did not finish within the case timeout of ${timeoutMs} ms and was killed${refused}`,
+      ...withTail,
     };
   }
   const ended = audit.records.some((r) => r.type === 'run.ended');
   if (outcome.crashed && !ended) {
     const how = outcome.crashMessage ?? (outcome.signal ? `killed by ${outcome.signal}` : `exit code ${outcome.exitCode}`);
-    return { kind: 'crash', message: `the agent crashed (${how}) without a run.ended record`, ...(stderrTail ? { stderrTail } : {}) };
+    const why = outcome.crashMessage === undefined ? whyLine(outcome.stderr) : undefined;
+    return {
+      kind: 'crash',
+      message: `the agent crashed (${how}) without a run.ended record${why ? `: ${why}` : ''}${refused}`,
+      ...withTail,
+    };
+  }
+  return undefined;
+}
+
+function refusedSentence(ledger: Ledger): string {
+  const [first] = ledger.offWorld;
+  const n = ledger.offWorld.length;
+  return `${n} request${n === 1 ? '' : 's'} to hosts outside the world, all refused; first: ${first?.method} ${first?.url}`;
+}
+
+function formatBytes(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MB` : `${bytes} bytes`;
+}
+
+// Lines that usually say why a program stopped, in any language's words for it.
+const WHY = /(error|exception|fatal|panic)\b|\bE[A-Z]{3,}\b|not found|no such file|permission denied|cannot|can't|unable to|refused/i;
+const WHY_MAX_CHARS = 300;
+
+/** The first line of stderr that says why the agent stopped, if one does. */
+function whyLine(stderr: string): string | undefined {
+  for (const line of stderr.split('\n')) {
+    const text = line.trim();
+    if (text && WHY.test(text)) return text.length > WHY_MAX_CHARS ? `${text.slice(0, WHY_MAX_CHARS)}…` : text;
   }
   return undefined;
 }
 
 function tail(text: string): string {
   return text.length <= TAIL_CHARS ? text : `…${text.slice(-TAIL_CHARS)}`;
+}
+
+/** The tail of stderr, led by its first line that says why when the tail has lost it. */
+function tailKeepingWhy(stderr: string): string {
+  const end = tail(stderr);
+  if (end === stderr) return end;
+  const why = whyLine(stderr.slice(0, -TAIL_CHARS));
+  return why && !end.includes(why) ? `${why}\n${end}` : end;
 }
 
 export type { Finding };

@@ -57,8 +57,11 @@ export type CaseStatus = 'passed' | 'failed' | 'error' | 'skipped';
 
 /** Why a case could not be judged normally. */
 export interface CaseError {
-  /** `interrupted`: the run was stopped (SIGINT, SIGTERM) while this case ran, so it was not judged. */
-  kind: 'timeout' | 'crash' | 'start' | 'harness' | 'interrupted';
+  /**
+   * `interrupted`: the run was stopped (SIGINT, SIGTERM) while this case ran, so it was not judged;
+   * `limit`: the agent's output passed the harness's cap.
+   */
+  kind: 'timeout' | 'crash' | 'limit' | 'start' | 'harness' | 'interrupted';
   message: string;
   /** Last lines of the agent's stderr. */
   stderrTail?: string;
@@ -84,6 +87,15 @@ export interface CaseResult {
   durationMs: number;
   /** Ledger and audit of the case, for `replay` and forensics (canaries masked). */
   transcript?: CaseTranscript;
+  /** Requests an in-process agent sent to hosts outside the world, all refused: each distinct one, first seen first. */
+  egress?: EgressSummary[];
+}
+
+/** One distinct refused request (method and URL) and how often it was sent. */
+export interface EgressSummary {
+  method: string;
+  url: string;
+  count: number;
 }
 
 export interface CaseTranscript {
@@ -97,6 +109,8 @@ export interface CaseTranscript {
   auditChannel?: 'file' | 'otlp';
   /** World events that are not requests: revocations, approvals decided, schema changes. */
   events?: unknown[];
+  /** Requests to hosts outside the world (in-process agents), each refused: `{at, method, url}`. */
+  egress?: unknown[];
 }
 
 export interface RunInfo {

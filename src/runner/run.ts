@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { createSummarizer } from '../../reporters/summary.js';
 import type { Reporter } from '../../reporters/types.js';
 import { moduleAdapter } from '../agents/module.js';
+import { preflightAgent } from '../agents/preflight.js';
 import { processAdapter } from '../agents/process.js';
 import type { AgentAdapter } from '../agents/types.js';
 import { controlCatalog } from '../checks/index.js';
@@ -209,9 +210,17 @@ export async function runSuite(options: SuiteOptions): Promise<RunSummary> {
   return summary;
 }
 
+/** Which adapter a run uses: `--adapter`, the manifest's `run.adapter`, else process when there is a command. */
+export function adapterKind(options: Pick<SuiteOptions, 'config' | 'adapter' | 'agentCommand'>): 'process' | 'module' {
+  const { manifest } = options.config;
+  return options.adapter ?? manifest.run?.adapter ?? (options.agentCommand || manifest.agent.command ? 'process' : 'module');
+}
+
 function makeAdapter(options: SuiteOptions): AgentAdapter {
   const { manifest, dir } = options.config;
-  const kind = options.adapter ?? manifest.run?.adapter ?? (options.agentCommand || manifest.agent.command ? 'process' : 'module');
+  const kind = adapterKind(options);
+  // A command that cannot start fails here, once, rather than as every case's error.
+  preflightAgent({ config: options.config, cwd: options.cwd, kind, agentFlag: options.agentCommand });
   if (kind === 'module') {
     if (!manifest.agent.module) throw new UsageError('the module adapter needs agent.module in the config');
     return moduleAdapter({ path: resolve(dir, manifest.agent.module), env: manifest.agent.env });
