@@ -54,11 +54,12 @@ describe('same seed, same reports', { timeout: 300_000 }, () => {
     const reports = async (tag: string) => {
       const flags = ['--junit', join(tmp, `${tag}.xml`), '--json', join(tmp, `${tag}.json`), '--report', join(tmp, `${tag}.md`)];
       const cases = CASES.slice(0, 3).flatMap((c) => ['--case', c]);
-      const r = await execa('node', [BIN, 'run', '--config', REFERENCE, ...cases, '--seed', '11', ...flags], {
+      const r = await execa('node', [BIN, 'run', '--config', REFERENCE, ...cases, '--seed', '11', '--allow-partial', ...flags], {
         cwd: ROOT,
         reject: false,
         env: { NO_COLOR: '1' },
       });
+      // A few cases of six packs are PARTIAL by the verdict's rule; --allow-partial makes 0 mean "nothing broke".
       expect(r.exitCode).toBe(0);
       const read = (ext: string) => readFileSync(join(tmp, `${tag}.${ext}`), 'utf8');
       return { json: JSON.parse(read('json')) as unknown, xml: read('xml'), md: read('md') };

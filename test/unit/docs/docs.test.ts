@@ -113,21 +113,14 @@ describe('docs/agent-contract.md', () => {
     const registry = controlCatalog()
       .map(({ id, section }) => ({ id, section }))
       .sort((a, b) => rank(a.section) - rank(b.section));
-    // The harness controls arrive with the isolation branch (issue 9 §3): until the registry has
-    // one, their entries document it ahead of the code. Once it has, the list must match exactly.
-    const ahead = !registry.some((c) => c.section === 'harness');
-    const judged = documented.filter((c) => !(ahead && c.section === 'harness'));
-    expect(judged).toEqual(registry);
+    expect(documented).toEqual(registry);
   });
 
   it('documents every manifest field the schema accepts, and none it does not', () => {
     const table = firstColumn(section(contract, '6. The manifest'));
     expect(new Set(table).size).toBe(table.length);
     const schema = schemaPaths(manifestSchema as unknown as Node);
-    // `run.limits` arrives with the isolation branch (issue 9 §3): until the schema has it, its
-    // rows document it ahead of the code. Once it has, every row must match the schema exactly.
-    const ahead = (path: string) => !schema.includes('run.limits') && (path === 'run.limits' || path.startsWith('run.limits.'));
-    expect(table.filter((p) => !ahead(p)).sort()).toEqual([...schema].sort());
+    expect([...table].sort()).toEqual([...schema].sort());
   });
 
   it('states the defaults the code applies', () => {

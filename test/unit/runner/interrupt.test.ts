@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Reporter } from '../../../reporters/types.js';
 import { loadManifest } from '../../../src/config/manifest-file.js';
@@ -22,9 +24,11 @@ async function run(
   module: string,
   stop: { signal?: AbortSignal; hurry?: AbortSignal },
   extra: Reporter = { name: 'none' },
+  env: Record<string, string> = {},
 ): Promise<{ summary: RunSummary; cases: CaseResult[]; ended: RunSummary[] }> {
   const loaded = loadManifest(REFERENCE_CONFIG);
-  const manifest = { ...loaded.manifest, agent: { ...loaded.manifest.agent, module: resolve(FIXTURE_AGENTS, module) } };
+  const agent = { ...loaded.manifest.agent, module: resolve(FIXTURE_AGENTS, module), env: { ...loaded.manifest.agent.env, ...env } };
+  const manifest = { ...loaded.manifest, agent };
   const cases: CaseResult[] = [];
   const ended: RunSummary[] = [];
   const summary = await runSuite({
@@ -64,15 +68,18 @@ describe('a run stopped from outside', { timeout: 60_000 }, () => {
     const controller = new AbortController();
     const hurry = new AbortController();
     const started = Date.now();
-    const done = run('deaf-module.js', { signal: controller.signal, hurry: hurry.signal });
-    await until(() => (globalThis as { __deafModuleStarted?: boolean }).__deafModuleStarted === true);
+    const marker = join(mkdtempSync(join(tmpdir(), 'ac-deaf-')), 'started');
+    const done = run('deaf-module.js', { signal: controller.signal, hurry: hurry.signal }, undefined, { DEAF_MODULE_MARKER: marker });
+    await until(() => existsSync(marker));
     controller.abort(new RunInterrupted('SIGTERM'));
     hurry.abort();
-    const { summary, ended } = await done;
+    const { summary, cases, ended } = await done;
     // Far below the case timeout: the run did not wait for the agent.
     expect(Date.now() - started).toBeLessThan(CASE_TIMEOUT_MS / 2);
     expect(summary.interrupted).toEqual({ signal: 'SIGTERM' });
-    expect(summary.verdict).toMatchObject({ label: 'INCOMPLETE', uncovered: { notRun: 1 } });
+    // The agent's worker thread is stopped within the bound, so its case is recorded as cut short.
+    expect(cases.map((c) => [c.status, c.error?.kind])).toEqual([['error', 'interrupted']]);
+    expect(summary.verdict).toMatchObject({ label: 'INCOMPLETE', uncovered: { notRun: 0 } });
     expect(ended).toHaveLength(1);
   });
 
